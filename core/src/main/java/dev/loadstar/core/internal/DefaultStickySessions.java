@@ -1,0 +1,85 @@
+package dev.loadstar.core.internal;
+
+import dev.loadstar.core.RegisteredTarget;
+import dev.loadstar.core.SelectionContext;
+import dev.loadstar.core.Stickiness;
+import dev.loadstar.core.StickinessKeys;
+import dev.loadstar.core.StickySessions;
+import java.time.Clock;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Cookie values through {@link CookieCodec}; session keys in a bounded map of key to target id.
+ */
+final class DefaultStickySessions implements StickySessions {
+
+  /** Most session-key bindings kept per group; beyond it expired and then arbitrary bindings are dropped. */
+  static final int MAX_SESSION_BINDINGS = 100_000;
+
+  private final DefaultTargetGroup group;
+  private final Clock clock;
+  private final CookieCodec codec;
+  private final long durationSeconds;
+  private final String cookieName;
+  private final ConcurrentHashMap<String, Binding> sessions = new ConcurrentHashMap<>();
+
+  private record Binding(String targetId, long expiresAtMillis) {
+  }
+
+  DefaultStickySessions(DefaultTargetGroup group, Clock clock) {
+    this.group = group;
+    this.clock = clock;
+    Stickiness s = group.config().stickiness();
+    StickinessKeys keys = s.keys() != null ? s.keys() : StickinessKeys.random();
+    this.codec = new CookieCodec(keys.keys(), "tg:" + group.name());
+    this.durationSeconds = s.duration().getSeconds();
+    this.cookieName = s.type() == Stickiness.Type.APP_COOKIE ? Stickiness.APP_COOKIE_NAME : Stickiness.LB_COOKIE_NAME;
+  }
+
+  @Override
+  public String cookieName() {
+    return cookieName;
+  }
+
+  @Override
+  public RegisteredTarget resolve(String cookieValue) {
+    String id = codec.decode(cookieValue, clock.millis() / 1000);
+    return id == null ? null : group.routableTarget(id);
+  }
+
+  @Override
+  public String issue(RegisteredTarget target) {
+    return codec.encode(target.target().id(), clock.millis() / 1000 + durationSeconds);
+  }
+
+  @Override
+  public RegisteredTarget selectForSession(String sessionKey, SelectionContext context) {
+    long now = clock.millis();
+    Binding b = sessions.get(sessionKey);
+    if (b != null && b.expiresAtMillis() > now) {
+      RegisteredTarget t = group.routableTarget(b.targetId());
+      if (t != null) {
+        return t;
+      }
+    }
+    RegisteredTarget chosen = group.select(context);
+    if (chosen != null) {
+      if (sessions.size() >= MAX_SESSION_BINDINGS) {
+        evict(now);
+      }
+      sessions.put(sessionKey, new Binding(chosen.target().id(), now + durationSeconds * 1000));
+    }
+    return chosen;
+  }
+
+  private void evict(long now) {
+    sessions.values().removeIf(x -> x.expiresAtMillis() <= now);
+    Iterator<Map.Entry<String, Binding>> it = sessions.entrySet().iterator();
+    while (sessions.size() >= MAX_SESSION_BINDINGS && it.hasNext()) {
+      it.next();
+      it.remove();
+    }
+  }
+}

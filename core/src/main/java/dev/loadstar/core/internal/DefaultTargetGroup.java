@@ -1,0 +1,506 @@
+package dev.loadstar.core.internal;
+
+import dev.loadstar.core.HealthChangeEvent;
+import dev.loadstar.core.RegisteredTarget;
+import dev.loadstar.core.RequestOutcome;
+import dev.loadstar.core.SelectionContext;
+import dev.loadstar.core.StickySessions;
+import dev.loadstar.core.Target;
+import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.core.TargetGroupListener;
+import dev.loadstar.core.TargetHealth;
+import dev.loadstar.core.TargetHealthDescription;
+import dev.loadstar.core.TargetSelector;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The target group: a writer lock for membership and health, an immutable {@link Snapshot} for selection.
+ */
+public final class DefaultTargetGroup implements TargetGroup {
+
+  private static final System.Logger LOG = System.getLogger(DefaultTargetGroup.class.getName());
+  /** Share of full weight a target gets when it enters slow start. */
+  static final double SLOW_START_MIN_SHARE = 0.1;
+  /** How often slow-start weights are recomputed. */
+  static final long SLOW_START_TICK_MS = 1000;
+
+  private final Vertx vertx;
+  private final TargetGroupConfig config;
+  private final Clock clock;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final LinkedHashMap<String, DefaultRegisteredTarget> members = new LinkedHashMap<>();
+  private final CopyOnWriteArrayList<TargetGroupListener> listeners = new CopyOnWriteArrayList<>();
+  private final DefaultStickySessions stickySessions;
+  private volatile TargetGroupListener[] listenerArray = new TargetGroupListener[0];
+  private volatile Snapshot snapshot = Snapshot.EMPTY;
+  private long slowStartTimer = -1;
+  private boolean closed;
+
+  /** A group using the system clock. */
+  public DefaultTargetGroup(Vertx vertx, TargetGroupConfig config) {
+    this(vertx, config, Clock.systemUTC());
+  }
+
+  /** A group using the given wall clock (cookie expiry, event times). */
+  public DefaultTargetGroup(Vertx vertx, TargetGroupConfig config, Clock clock) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.config = Objects.requireNonNull(config, "config");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.stickySessions = new DefaultStickySessions(this, clock);
+  }
+
+  /** The snapshot that selection currently reads. */
+  static final class Snapshot {
+    static final Snapshot EMPTY = new Snapshot(Collections.emptyMap(), TargetSelector.EMPTY, false, 0);
+
+    final Map<String, DefaultRegisteredTarget> byId;
+    final TargetSelector selector;
+    final boolean failingOpen;
+    final int eligibleCount;
+
+    Snapshot(Map<String, DefaultRegisteredTarget> byId, TargetSelector selector, boolean failingOpen,
+        int eligibleCount) {
+      this.byId = byId;
+      this.selector = selector;
+      this.failingOpen = failingOpen;
+      this.eligibleCount = eligibleCount;
+    }
+  }
+
+  @Override
+  public String name() {
+    return config.name();
+  }
+
+  @Override
+  public TargetGroupConfig config() {
+    return config;
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public RegisteredTarget register(Target target) {
+    Objects.requireNonNull(target, "target");
+    List<Runnable> events = new ArrayList<>();
+    DefaultRegisteredTarget result;
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("target group " + name() + " is closed");
+      }
+      DefaultRegisteredTarget existing = members.get(target.id());
+      if (existing != null && sameAddress(existing.target(), target)) {
+        existing.target(target);
+        if (existing.draining()) {
+          cancelDrain(existing);
+          TargetHealth before = existing.health();
+          TargetHealth after = initialHealth();
+          existing.draining(false);
+          existing.health(after);
+          events.add(() -> fireHealth(existing, before, after));
+        }
+        existing.selectionWeight = weightOf(existing, System.nanoTime());
+        result = existing;
+      } else {
+        if (existing != null) {
+          removeNow(existing, events);
+        }
+        DefaultRegisteredTarget added = new DefaultRegisteredTarget(this, target, initialHealth(), System.nanoTime());
+        members.put(target.id(), added);
+        events.add(() -> fire(l -> l.onTargetRegistered(this, added)));
+        result = added;
+      }
+      publish(events);
+    } finally {
+      lock.unlock();
+    }
+    return result;
+  }
+
+  private static boolean sameAddress(Target a, Target b) {
+    return a.host().equals(b.host()) && a.port() == b.port();
+  }
+
+  private TargetHealth initialHealth() {
+    return config.healthCheckEnabled() ? TargetHealth.INITIAL : TargetHealth.UNAVAILABLE;
+  }
+
+  @Override
+  public Future<Void> deregister(String targetId) {
+    Objects.requireNonNull(targetId, "targetId");
+    List<Runnable> events = new ArrayList<>();
+    Future<Void> result;
+    lock.lock();
+    try {
+      DefaultRegisteredTarget t = members.get(targetId);
+      if (t == null) {
+        return Future.failedFuture(new IllegalArgumentException(
+            "targetId: " + targetId + " (expected: a target registered in " + name() + ")"));
+      }
+      if (t.draining()) {
+        return t.drainPromise.future();
+      }
+      TargetHealth before = t.health();
+      t.draining(true);
+      t.health(TargetHealth.DRAINING);
+      t.slowStartBeginNanos = -1;
+      t.drainPromise = Promise.promise();
+      result = t.drainPromise.future();
+      events.add(() -> fireHealth(t, before, TargetHealth.DRAINING));
+      events.add(() -> fire(l -> l.onTargetDraining(this, t)));
+      long delayMs = config.deregistrationDelay().toMillis();
+      if (delayMs == 0 || t.closeIfIdle()) {
+        removeNow(t, events);
+      } else {
+        t.drainTimerId = vertx.setTimer(delayMs, id -> drainDelayElapsed(t));
+      }
+      publish(events);
+    } finally {
+      lock.unlock();
+    }
+    return result;
+  }
+
+  /** Called when a draining target's last in-flight request ended. */
+  void onDrainedIdle(DefaultRegisteredTarget t) {
+    List<Runnable> events = new ArrayList<>();
+    lock.lock();
+    try {
+      if (members.get(t.target().id()) != t || !t.draining() || !t.closeIfIdle()) {
+        return;
+      }
+      removeNow(t, events);
+      publish(events);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void drainDelayElapsed(DefaultRegisteredTarget t) {
+    List<Runnable> events = new ArrayList<>();
+    lock.lock();
+    try {
+      t.drainTimerId = -1;
+      if (members.get(t.target().id()) != t || !t.draining()) {
+        return;
+      }
+      removeNow(t, events);
+      publish(events);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Removes a member now (under the lock); the caller publishes. */
+  private void removeNow(DefaultRegisteredTarget t, List<Runnable> events) {
+    cancelDrain(t);
+    t.forceClose();
+    members.remove(t.target().id());
+    TargetHealth before = t.health();
+    t.draining(true);
+    t.health(TargetHealth.UNUSED);
+    Promise<Void> p = t.drainPromise;
+    events.add(() -> fireHealth(t, before, TargetHealth.UNUSED));
+    events.add(() -> fire(l -> l.onTargetDeregistered(this, t)));
+    if (p != null) {
+      events.add(p::tryComplete);
+    }
+  }
+
+  private void cancelDrain(DefaultRegisteredTarget t) {
+    if (t.drainTimerId >= 0) {
+      vertx.cancelTimer(t.drainTimerId);
+      t.drainTimerId = -1;
+    }
+  }
+
+  @Override
+  public RegisteredTarget target(String targetId) {
+    return snapshot.byId.get(targetId);
+  }
+
+  @Override
+  public List<RegisteredTarget> targets() {
+    return List.copyOf(snapshot.byId.values());
+  }
+
+  @Override
+  public RegisteredTarget select(SelectionContext context) {
+    RegisteredTarget t = snapshot.selector.select(context);
+    if (t == null) {
+      TargetGroupListener[] ls = listenerArray;
+      for (TargetGroupListener l : ls) {
+        try {
+          l.onNoTargetSelected(this);
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "listener failed", e);
+        }
+      }
+    }
+    return t;
+  }
+
+  @Override
+  public RegisteredTarget routableTarget(String targetId) {
+    Snapshot s = snapshot;
+    DefaultRegisteredTarget t = s.byId.get(targetId);
+    if (t == null || !t.isActive()) {
+      return null;
+    }
+    if (t.health().isRoutable() || s.failingOpen) {
+      return t;
+    }
+    return null;
+  }
+
+  @Override
+  public boolean updateHealth(String targetId, TargetHealth health) {
+    Objects.requireNonNull(health, "health");
+    if (health.state() == TargetHealth.State.DRAINING || health.state() == TargetHealth.State.UNUSED) {
+      throw new IllegalArgumentException("health: " + health.state().apiName()
+          + " (expected: initial, healthy, unhealthy or unavailable; draining and unused follow deregistration)");
+    }
+    List<Runnable> events = new ArrayList<>();
+    lock.lock();
+    try {
+      DefaultRegisteredTarget t = members.get(targetId);
+      if (t == null || t.draining()) {
+        return false;
+      }
+      TargetHealth before = t.health();
+      if (before.equals(health)) {
+        return true;
+      }
+      t.health(health);
+      if (health.state() == TargetHealth.State.HEALTHY && before.state() != TargetHealth.State.HEALTHY) {
+        maybeEnterSlowStart(t);
+      } else if (health.state() != TargetHealth.State.HEALTHY) {
+        t.slowStartBeginNanos = -1;
+      }
+      events.add(() -> fireHealth(t, before, health));
+      if (before.isRoutable() != health.isRoutable() || snapshot.failingOpen) {
+        publish(events);
+      } else {
+        runEvents(events);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** ALB: a target entering healthy starts slow start only if another healthy target is out of slow start. */
+  private void maybeEnterSlowStart(DefaultRegisteredTarget t) {
+    if (config.slowStart().isZero()) {
+      return;
+    }
+    for (DefaultRegisteredTarget other : members.values()) {
+      if (other != t && !other.draining() && other.health().state() == TargetHealth.State.HEALTHY
+          && other.slowStartBeginNanos < 0) {
+        t.slowStartBeginNanos = System.nanoTime();
+        ensureSlowStartTicker();
+        return;
+      }
+    }
+  }
+
+  private void ensureSlowStartTicker() {
+    if (slowStartTimer < 0 && !closed) {
+      slowStartTimer = vertx.setPeriodic(SLOW_START_TICK_MS, id -> slowStartTick());
+    }
+  }
+
+  private void slowStartTick() {
+    List<Runnable> events = new ArrayList<>();
+    lock.lock();
+    try {
+      boolean any = false;
+      for (DefaultRegisteredTarget t : members.values()) {
+        if (t.slowStartBeginNanos >= 0) {
+          any = true;
+        }
+      }
+      if (!any && slowStartTimer >= 0) {
+        vertx.cancelTimer(slowStartTimer);
+        slowStartTimer = -1;
+      }
+      publish(events);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The selection weight now: base weight, slow-start ramp, anomaly factor. Ends finished slow starts. */
+  private double weightOf(DefaultRegisteredTarget t, long now) {
+    double w = t.target().weight() * t.anomalyFactor;
+    long begin = t.slowStartBeginNanos;
+    if (begin >= 0) {
+      double elapsed = (now - begin) / (double) config.slowStart().toNanos();
+      if (elapsed >= 1.0) {
+        t.slowStartBeginNanos = -1;
+      } else {
+        w *= Math.max(SLOW_START_MIN_SHARE, elapsed);
+      }
+    }
+    return w;
+  }
+
+  /** Whether the target is in slow start now. */
+  boolean inSlowStart(DefaultRegisteredTarget t) {
+    return t.slowStartBeginNanos >= 0;
+  }
+
+  /** Rebuilds and publishes the snapshot, then runs the queued events (under the lock). */
+  void publish(List<Runnable> events) {
+    boolean wasFailingOpen = snapshot.failingOpen;
+    long now = System.nanoTime();
+    List<RegisteredTarget> candidates = new ArrayList<>(members.size());
+    List<RegisteredTarget> routable = new ArrayList<>(members.size());
+    Map<String, DefaultRegisteredTarget> byId = new HashMap<>(members.size() * 2);
+    for (DefaultRegisteredTarget t : members.values()) {
+      byId.put(t.target().id(), t);
+      if (t.draining()) {
+        continue;
+      }
+      t.selectionWeight = weightOf(t, now);
+      candidates.add(t);
+      if (t.health().isRoutable()) {
+        routable.add(t);
+      }
+    }
+    boolean belowThreshold = routable.size() < config.minimumHealthyTargetsCount()
+        || (config.minimumHealthyTargetsPercentage() > 0
+            && routable.size() * 100L < (long) config.minimumHealthyTargetsPercentage() * candidates.size());
+    boolean failingOpen = belowThreshold && config.failOpen() && candidates.size() > routable.size();
+    List<RegisteredTarget> eligible = failingOpen ? candidates : routable;
+    TargetSelector selector = eligible.isEmpty() ? TargetSelector.EMPTY
+        : config.algorithm().newSelector(Collections.unmodifiableList(eligible));
+    snapshot = new Snapshot(Collections.unmodifiableMap(byId), selector, failingOpen, eligible.size());
+    if (failingOpen != wasFailingOpen) {
+      events.add(() -> fire(l -> l.onFailOpenChanged(this, failingOpen)));
+    }
+    runEvents(events);
+  }
+
+  private void runEvents(List<Runnable> events) {
+    for (Runnable r : events) {
+      r.run();
+    }
+    events.clear();
+  }
+
+  private void fireHealth(DefaultRegisteredTarget t, TargetHealth before, TargetHealth after) {
+    HealthChangeEvent e = new HealthChangeEvent(this, t.target(), before, after, clock.instant());
+    fire(l -> l.onHealthChanged(e));
+  }
+
+  private void fire(java.util.function.Consumer<TargetGroupListener> call) {
+    for (TargetGroupListener l : listenerArray) {
+      try {
+        call.accept(l);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "target group " + name() + ": listener failed", e);
+      }
+    }
+  }
+
+  void onRequestEnd(DefaultRegisteredTarget t, RequestOutcome outcome, long latencyNanos) {
+    TargetGroupListener[] ls = listenerArray;
+    for (TargetGroupListener l : ls) {
+      try {
+        l.onRequestEnd(t, outcome, latencyNanos);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "target group " + name() + ": listener failed", e);
+      }
+    }
+  }
+
+  @Override
+  public boolean isFailingOpen() {
+    return snapshot.failingOpen;
+  }
+
+  @Override
+  public StickySessions stickySessions() {
+    return stickySessions;
+  }
+
+  @Override
+  public List<TargetHealthDescription> describeTargetHealth() {
+    List<TargetHealthDescription> out = new ArrayList<>();
+    for (DefaultRegisteredTarget t : snapshot.byId.values()) {
+      out.add(new TargetHealthDescription(t.target(), t.health(), t.inFlight(), t.anomalous(),
+          t.mitigationInEffect()));
+    }
+    return out;
+  }
+
+  @Override
+  public Runnable addListener(TargetGroupListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    lock.lock();
+    try {
+      listeners.add(listener);
+      listenerArray = listeners.toArray(new TargetGroupListener[0]);
+    } finally {
+      lock.unlock();
+    }
+    return () -> {
+      lock.lock();
+      try {
+        listeners.remove(listener);
+        listenerArray = listeners.toArray(new TargetGroupListener[0]);
+      } finally {
+        lock.unlock();
+      }
+    };
+  }
+
+  @Override
+  public Future<Void> close() {
+    List<Runnable> events = new ArrayList<>();
+    lock.lock();
+    try {
+      if (closed) {
+        return Future.succeededFuture();
+      }
+      closed = true;
+      if (slowStartTimer >= 0) {
+        vertx.cancelTimer(slowStartTimer);
+        slowStartTimer = -1;
+      }
+      for (DefaultRegisteredTarget t : new ArrayList<>(members.values())) {
+        if (t.draining()) {
+          removeNow(t, events);
+        } else {
+          cancelDrain(t);
+        }
+      }
+      publish(events);
+    } finally {
+      lock.unlock();
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public String toString() {
+    return "TargetGroup{" + name() + ", " + snapshot.byId.size() + " targets}";
+  }
+}

@@ -1,0 +1,59 @@
+package dev.loadstar.core.internal.algorithm;
+
+import dev.loadstar.core.RegisteredTarget;
+
+/**
+ * Helpers that turn selection weights into integers.
+ */
+final class Weights {
+
+  private Weights() {
+  }
+
+  /**
+   * Integer weights reduced by their greatest common divisor. Integral selection weights are used as they are;
+   * fractional ones are multiplied by {@code scale} first (every positive weight stays at least 1).
+   */
+  static int[] integerWeights(RegisteredTarget[] targets, int scale) {
+    boolean integral = true;
+    for (RegisteredTarget t : targets) {
+      double w = t.selectionWeight();
+      if (w != Math.rint(w)) {
+        integral = false;
+        break;
+      }
+    }
+    int[] out = new int[targets.length];
+    int g = 0;
+    for (int i = 0; i < targets.length; i++) {
+      double w = targets[i].selectionWeight();
+      int v = (int) Math.max(1, Math.round(integral ? w : w * scale));
+      out[i] = v;
+      g = gcd(g, v);
+    }
+    if (g > 1) {
+      for (int i = 0; i < out.length; i++) {
+        out[i] /= g;
+      }
+    }
+    return out;
+  }
+
+  static boolean allEqual(int[] weights) {
+    for (int w : weights) {
+      if (w != weights[0]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static int gcd(int a, int b) {
+    while (b != 0) {
+      int t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
+  }
+}
