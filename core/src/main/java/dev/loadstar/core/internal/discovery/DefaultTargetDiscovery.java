@@ -62,7 +62,7 @@ public final class DefaultTargetDiscovery implements TargetDiscovery {
   private final Map<String, Instant> removalDue = new HashMap<>();
   private final List<Waiter> waiters = new ArrayList<>();
   private Runnable groupListenerHandle;
-  private boolean stopped;
+  private volatile boolean stopped;
 
   private volatile boolean ready;
   private volatile Set<String> pendingRemovalsView = Set.of();
