@@ -80,11 +80,23 @@ class WhenReadyTest {
     ScriptedSource fine = new ScriptedSource();
     discovery = TargetDiscovery.start(vertx, group, DiscoveryConfig.builder()
         .addSource("silent", silent).addSource("flaky", flaky).addSource("fine", fine).build());
+    List<String> failures = new CopyOnWriteArrayList<>();
+    discovery.addListener(new DiscoveryListener() {
+      @Override
+      public void onSourceFailed(TargetDiscovery d, TargetSourceStatus status, Throwable cause) {
+        failures.add(status.name() + " " + status.state().displayName() + " x" + status.consecutiveFailures()
+            + ": " + cause.getMessage());
+      }
+    });
     await().atMost(Duration.ofSeconds(10)).until(() -> silent.started() && flaky.started() && fine.started());
     fine.answer(Target.of("a", "127.0.0.1", 9001));
     flaky.fail("connection refused");
     await().atMost(Duration.ofSeconds(10)).until(() -> discovery.status("flaky").state() == State.FAILING
         && discovery.status("fine").state() == State.OK);
+
+    assertThat(failures).containsExactly("flaky failing x1: connection refused");
+    assertThat(discovery.describe()).contains("  flaky (scripted: scripted by the test): failing, 1 consecutive "
+        + "failures, last at ").contains(": connection refused\n");
 
     Future<Void> ready = discovery.whenReady(Duration.ofMillis(200));
     assertThatThrownBy(ready::await)
