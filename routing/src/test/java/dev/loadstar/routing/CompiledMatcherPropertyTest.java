@@ -2,7 +2,6 @@ package dev.loadstar.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loadstar.routing.internal.CompiledMatcher;
 import dev.loadstar.routing.internal.ReferenceMatcher;
 import io.vertx.core.MultiMap;
 import java.util.ArrayList;
@@ -38,23 +37,21 @@ class CompiledMatcherPropertyTest {
   void compiledMatcherAgreesWithReferenceEvaluator() {
     long seed = Long.getLong("routing.seed", System.nanoTime());
     Random random = new Random(seed);
-    int ruleSets = 3000;
+    int ruleSets = 2000;
     int requestsPerSet = 40;
     int nonDefault = 0;
     for (int i = 0; i < ruleSets; i++) {
-      RuleSet rules = randomRuleSet(random, 1 + random.nextInt(i % 10 == 0 ? 200 : 30));
+      RuleSet rules = randomRuleSet(random, 1 + random.nextInt(i % 20 == 0 ? 200 : 30));
       ReferenceMatcher reference = new ReferenceMatcher(rules.rules(), rules.defaultRule());
-      CompiledMatcher compiled = new CompiledMatcher(rules.rules(), rules.defaultRule());
       for (int k = 0; k < requestsPerSet; k++) {
         RoutingRequest request = randomRequest(random);
         Rule expected = reference.match(request);
-        Rule actual = compiled.match(request);
+        Rule actual = rules.match(request);
         if (actual != expected) {
           throw new AssertionError("seed=" + seed + " (rerun with -Drouting.seed=" + seed + "), rule set " + i
               + ", request " + request + ": expected " + expected + " but compiled chose " + actual
               + "; rules: " + rules.rules());
         }
-        assertThat(rules.match(request)).isSameAs(expected);
         if (!expected.isDefault()) {
           nonDefault++;
         }
