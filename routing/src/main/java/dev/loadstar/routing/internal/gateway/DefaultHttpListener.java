@@ -366,7 +366,7 @@ public final class DefaultHttpListener implements HttpListener {
 
   private void runHooks(Exchange ex, int index) {
     if (index == hooks.size()) {
-      dispatch(ex, null);
+      dispatch(ex);
       return;
     }
     Future<Verdict> f;
@@ -447,7 +447,7 @@ public final class DefaultHttpListener implements HttpListener {
     return null;
   }
 
-  private void dispatch(Exchange ex, RegisteredTarget previous) {
+  private void dispatch(Exchange ex) {
     if (ex.clientGone()) {
       stats.elb(460);
       release(ex);
@@ -458,12 +458,16 @@ public final class DefaultHttpListener implements HttpListener {
       respond(ex.req, 503, true);
       return;
     }
-    RegisteredTarget t = start(ex, previous);
+    RegisteredTarget t = start(ex, null);
     if (t == null) {
       release(ex);
-      respond(ex.req, previous != null ? 502 : 503, true);
+      respond(ex.req, 503, true);
       return;
     }
+    attempt(ex, t);
+  }
+
+  private void attempt(Exchange ex, RegisteredTarget t) {
     ex.attempt++;
     stats.forwarded.increment();
     long startNanos = System.nanoTime();
@@ -499,12 +503,12 @@ public final class DefaultHttpListener implements HttpListener {
     if (ex.clientGone()) {
       return false;
     }
-    RegisteredTarget other = choose(ex, failed);
+    RegisteredTarget other = start(ex, failed);
     if (other == null) {
       return false;
     }
     stats.retries.increment();
-    dispatch(ex, failed);
+    attempt(ex, other);
     return true;
   }
 
