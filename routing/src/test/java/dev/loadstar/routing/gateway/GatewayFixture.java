@@ -106,6 +106,7 @@ final class GatewayFixture implements AutoCloseable {
 
   @Override
   public void close() {
+    client.close().await();
     if (listener != null) {
       listener.close().await();
     }
