@@ -186,11 +186,11 @@ public final class DefaultHttpListener implements HttpListener {
     RuleSet rs = this.rules; // one read: the whole request sees one rule set
     SocketAddress remote = req.remoteAddress();
     int listenerPort = req.localAddress() != null ? req.localAddress().port() : config.port();
-    String authority = req.authority() != null ? req.authority().toString() : headers.get("host");
+    io.vertx.core.net.HostAndPort authority = req.authority();
     RoutingRequest rr = RoutingRequest.builder()
         .method(req.method().name())
-        .hostPort(req.isSSL() ? 443 : 80)
-        .hostHeader(authority)
+        .host(authority == null ? null : authority.host())
+        .hostPort(authority != null && authority.port() > 0 ? authority.port() : req.isSSL() ? 443 : 80)
         .listenerPort(listenerPort)
         .path(req.path() == null ? "/" : req.path())
         .query(req.query())
