@@ -63,7 +63,7 @@ final class GatewayFixture implements AutoCloseable {
     return group(name, TargetGroupConfig.builder(name), ports);
   }
 
-  HttpListener start(RuleSet rules, ListenerConfig.Builder config, HttpListener.Builder... ignored) {
+  HttpListener start(RuleSet rules, ListenerConfig.Builder config) {
     listener = HttpListener.builder(vertx).config(config.host("127.0.0.1").port(0).build()).rules(rules)
         .targetGroups(groups::get).build();
     listener.start().await();
