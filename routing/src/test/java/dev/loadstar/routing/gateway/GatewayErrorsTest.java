@@ -11,7 +11,6 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.TargetGroup;
-import dev.loadstar.core.TargetGroupConfig;
 import dev.loadstar.routing.Action;
 import dev.loadstar.routing.ListenerConfig;
 import dev.loadstar.routing.RuleSet;
@@ -217,10 +216,5 @@ class GatewayErrorsTest {
             ListenerConfig.builder()))
         .hasMessage("rule \"default\" forward.targetGroups[0].name: \"nope\" (expected: a target group known to the "
             + "listener)");
-  }
-
-  @SuppressWarnings("unused")
-  private static TargetGroupConfig.Builder cfg(String n) {
-    return TargetGroupConfig.builder(n);
   }
 }
