@@ -1,0 +1,96 @@
+package dev.loadstar.routing;
+
+import dev.loadstar.core.TargetGroup;
+import dev.loadstar.routing.internal.gateway.DefaultHttpListener;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The embeddable "ALB": an HTTP listener (HTTP/1.1 with keep-alive, h2c, WebSocket upgrades) that applies a
+ * {@link RuleSet} to each request and reverse-proxies forward actions to a target chosen by the target group's
+ * stickiness and algorithm, streaming bodies with backpressure. Errors are ALB's: 400 for an over-limit request,
+ * 463 for too many X-Forwarded-For addresses, 502 when the target refuses, resets or answers malformed, 503 when
+ * the group has no target, 504 when the target does not answer in time; a client that goes away is counted (460).
+ * A request that could not reach its target (and an idempotent one whose connection was reset before any
+ * response) is retried once on another target before any 502.
+ */
+public interface HttpListener {
+
+  /** A builder for a listener on {@code vertx}. */
+  static Builder builder(Vertx vertx) {
+    return new Builder(vertx);
+  }
+
+  /** Binds the port; completes when the listener accepts connections. */
+  Future<Void> start();
+
+  /** The bound port (after {@link #start()}). */
+  int actualPort();
+
+  /**
+   * Replaces the rules atomically: each request sees the old set or the new one, never a mix; requests in flight
+   * are not disturbed. Fails when a forward names a target group the listener cannot find.
+   */
+  void rules(RuleSet rules);
+
+  /** The current rules. */
+  RuleSet rules();
+
+  /** Live counters. */
+  ListenerStats stats();
+
+  /** Stops accepting, closes the server and the client to the targets; idempotent. */
+  Future<Void> close();
+
+  /** Builds an {@link HttpListener}. */
+  final class Builder {
+    private final Vertx vertx;
+    private ListenerConfig config = ListenerConfig.builder().build();
+    private RuleSet rules;
+    private Function<String, TargetGroup> groups;
+    private final List<InspectionHook> hooks = new ArrayList<>();
+
+    private Builder(Vertx vertx) {
+      this.vertx = Objects.requireNonNull(vertx, "vertx");
+    }
+
+    /** Sets the configuration (default: ALB's defaults on port 80). */
+    public Builder config(ListenerConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /** Sets the rules (required). */
+    public Builder rules(RuleSet rules) {
+      this.rules = Objects.requireNonNull(rules, "rules");
+      return this;
+    }
+
+    /** Sets how target groups are found by name (required), e.g. {@code Map.of("web", web)::get}. */
+    public Builder targetGroups(Function<String, TargetGroup> groups) {
+      this.groups = Objects.requireNonNull(groups, "groups");
+      return this;
+    }
+
+    /** Appends an inspection hook; hooks run in the order added. */
+    public Builder hook(InspectionHook hook) {
+      hooks.add(Objects.requireNonNull(hook, "hook"));
+      return this;
+    }
+
+    /** Validates the rules against the known groups and builds the listener (not yet started). */
+    public HttpListener build() {
+      if (rules == null) {
+        throw new IllegalArgumentException("rules: null (expected: a rule set)");
+      }
+      if (groups == null) {
+        throw new IllegalArgumentException("targetGroups: null (expected: a lookup of target groups by name)");
+      }
+      return new DefaultHttpListener(vertx, config, rules, groups, List.copyOf(hooks));
+    }
+  }
+}

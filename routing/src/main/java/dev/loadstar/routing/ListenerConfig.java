@@ -1,0 +1,215 @@
+package dev.loadstar.routing;
+
+import dev.loadstar.core.StickinessKeys;
+import dev.loadstar.core.internal.Checks;
+import java.time.Duration;
+
+/**
+ * The immutable settings of an {@link HttpListener}, with ALB's defaults: 60 s idle timeout, 10 s connect timeout,
+ * a 16K request line, 16K per header and 64K for all headers, 32K of response headers from a target, and at most
+ * 30 addresses in X-Forwarded-For.
+ */
+public final class ListenerConfig {
+
+  /** The name of the listener's group-stickiness cookie for weighted forwards ({@code AWSALBTG} on ALB). */
+  public static final String GROUP_COOKIE_NAME = "LSALBTG";
+
+  private final String host;
+  private final int port;
+  private final Duration idleTimeout;
+  private final Duration connectTimeout;
+  private final int maxRequestLineLength;
+  private final int maxHeaderLength;
+  private final int maxHeadersSize;
+  private final int maxResponseHeadersSize;
+  private final int maxForwardedForAddresses;
+  private final int maxConnectionsPerTarget;
+  private final boolean retryIdempotent;
+  private final StickinessKeys groupStickinessKeys;
+
+  private ListenerConfig(Builder b) {
+    this.host = b.host;
+    this.port = b.port;
+    this.idleTimeout = b.idleTimeout;
+    this.connectTimeout = b.connectTimeout;
+    this.maxRequestLineLength = b.maxRequestLineLength;
+    this.maxHeaderLength = b.maxHeaderLength;
+    this.maxHeadersSize = b.maxHeadersSize;
+    this.maxResponseHeadersSize = b.maxResponseHeadersSize;
+    this.maxForwardedForAddresses = b.maxForwardedForAddresses;
+    this.maxConnectionsPerTarget = b.maxConnectionsPerTarget;
+    this.retryIdempotent = b.retryIdempotent;
+    this.groupStickinessKeys = b.groupStickinessKeys;
+  }
+
+  /** A builder with ALB's defaults, listening on {@code 0.0.0.0:80}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The address to bind. */
+  public String host() {
+    return host;
+  }
+
+  /** The port to bind (0 picks a free port). */
+  public int port() {
+    return port;
+  }
+
+  /** How long a target may stay silent on a forwarded request before the listener answers 504 (ALB's idle timeout). */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  /** How long connecting to a target may take. */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** Longest request line, in bytes (longer: 400). */
+  public int maxRequestLineLength() {
+    return maxRequestLineLength;
+  }
+
+  /** Longest single header line (name, colon, space, value), in bytes (longer: 400). */
+  public int maxHeaderLength() {
+    return maxHeaderLength;
+  }
+
+  /** Largest request header block, in bytes (larger: 400). */
+  public int maxHeadersSize() {
+    return maxHeadersSize;
+  }
+
+  /** Largest response header block accepted from a target (larger: 502). */
+  public int maxResponseHeadersSize() {
+    return maxResponseHeadersSize;
+  }
+
+  /** Most addresses accepted in an incoming X-Forwarded-For (more: 463). */
+  public int maxForwardedForAddresses() {
+    return maxForwardedForAddresses;
+  }
+
+  /** Most pooled HTTP/1.1 connections to one target. */
+  public int maxConnectionsPerTarget() {
+    return maxConnectionsPerTarget;
+  }
+
+  /** Whether an idempotent request without a body whose connection was reset is retried once on another target. */
+  public boolean retryIdempotent() {
+    return retryIdempotent;
+  }
+
+  /** The keys of the group-stickiness cookie, or {@code null} for a random per-listener key. */
+  public StickinessKeys groupStickinessKeys() {
+    return groupStickinessKeys;
+  }
+
+  /** Builds a {@link ListenerConfig}. */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int port = 80;
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private int maxRequestLineLength = 16 * 1024;
+    private int maxHeaderLength = 16 * 1024;
+    private int maxHeadersSize = 64 * 1024;
+    private int maxResponseHeadersSize = 32 * 1024;
+    private int maxForwardedForAddresses = 30;
+    private int maxConnectionsPerTarget = 64;
+    private boolean retryIdempotent = true;
+    private StickinessKeys groupStickinessKeys;
+
+    private Builder() {
+    }
+
+    /** Sets the address to bind. */
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** Sets the port to bind (0-65535; 0 picks a free port). */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Sets the idle timeout (ALB: 1-4000 s, default 60 s; shorter values are allowed here). */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = timeout;
+      return this;
+    }
+
+    /** Sets the connect timeout (default 10 s). */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    /** Sets the longest request line. */
+    public Builder maxRequestLineLength(int bytes) {
+      this.maxRequestLineLength = bytes;
+      return this;
+    }
+
+    /** Sets the longest single header. */
+    public Builder maxHeaderLength(int bytes) {
+      this.maxHeaderLength = bytes;
+      return this;
+    }
+
+    /** Sets the largest request header block. */
+    public Builder maxHeadersSize(int bytes) {
+      this.maxHeadersSize = bytes;
+      return this;
+    }
+
+    /** Sets the largest response header block accepted from a target. */
+    public Builder maxResponseHeadersSize(int bytes) {
+      this.maxResponseHeadersSize = bytes;
+      return this;
+    }
+
+    /** Sets the most X-Forwarded-For addresses accepted. */
+    public Builder maxForwardedForAddresses(int n) {
+      this.maxForwardedForAddresses = n;
+      return this;
+    }
+
+    /** Sets the most pooled connections per target. */
+    public Builder maxConnectionsPerTarget(int n) {
+      this.maxConnectionsPerTarget = n;
+      return this;
+    }
+
+    /** Sets whether reset idempotent requests are retried once on another target. */
+    public Builder retryIdempotent(boolean retry) {
+      this.retryIdempotent = retry;
+      return this;
+    }
+
+    /** Sets the keys authenticating the group-stickiness cookie (share them between replicas). */
+    public Builder groupStickinessKeys(StickinessKeys keys) {
+      this.groupStickinessKeys = keys;
+      return this;
+    }
+
+    /** Validates and builds the configuration. */
+    public ListenerConfig build() {
+      Checks.notBlank("host", host);
+      Checks.range("port", port, 0, 65535);
+      Checks.positive("idleTimeout", idleTimeout);
+      Checks.positive("connectTimeout", connectTimeout);
+      Checks.range("maxRequestLineLength", maxRequestLineLength, 256, 1 << 20);
+      Checks.range("maxHeaderLength", maxHeaderLength, 256, 1 << 20);
+      Checks.range("maxHeadersSize", maxHeadersSize, 256, 1 << 22);
+      Checks.range("maxResponseHeadersSize", maxResponseHeadersSize, 256, 1 << 22);
+      Checks.range("maxForwardedForAddresses", maxForwardedForAddresses, 1, 1000);
+      Checks.range("maxConnectionsPerTarget", maxConnectionsPerTarget, 1, 100_000);
+      return new ListenerConfig(this);
+    }
+  }
+}

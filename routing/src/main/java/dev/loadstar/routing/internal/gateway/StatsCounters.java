@@ -1,0 +1,64 @@
+package dev.loadstar.routing.internal.gateway;
+
+import dev.loadstar.routing.ListenerStats;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The listener's counters. */
+final class StatsCounters implements ListenerStats {
+
+  final LongAdder requests = new LongAdder();
+  final LongAdder forwarded = new LongAdder();
+  final LongAdder retries = new LongAdder();
+  final LongAdder hookRejections = new LongAdder();
+  private final LongAdder[] elb = new LongAdder[600];
+
+  StatsCounters() {
+    for (int i = 0; i < elb.length; i++) {
+      elb[i] = new LongAdder();
+    }
+  }
+
+  void elb(int status) {
+    if (status >= 0 && status < elb.length) {
+      elb[status].increment();
+    }
+  }
+
+  @Override
+  public long requests() {
+    return requests.sum();
+  }
+
+  @Override
+  public long forwarded() {
+    return forwarded.sum();
+  }
+
+  @Override
+  public long elbResponses(int status) {
+    return status >= 0 && status < elb.length ? elb[status].sum() : 0;
+  }
+
+  @Override
+  public long retries() {
+    return retries.sum();
+  }
+
+  @Override
+  public long hookRejections() {
+    return hookRejections.sum();
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder("ListenerStats{requests=").append(requests()).append(", forwarded=")
+        .append(forwarded()).append(", retries=").append(retries());
+    for (int i = 0; i < elb.length; i++) {
+      long n = elb[i].sum();
+      if (n > 0) {
+        b.append(", elb").append(i).append('=').append(n);
+      }
+    }
+    return b.append('}').toString();
+  }
+}

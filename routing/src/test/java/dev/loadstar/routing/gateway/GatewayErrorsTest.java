@@ -1,0 +1,220 @@
+package dev.loadstar.routing.gateway;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+import dev.loadstar.core.RegisteredTarget;
+import dev.loadstar.core.TargetGroup;
+import dev.loadstar.routing.Action;
+import dev.loadstar.routing.ListenerConfig;
+import dev.loadstar.routing.RuleSet;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Every error the gateway generates, each produced by its real cause, with WireMock backends. */
+class GatewayErrorsTest {
+
+  private final GatewayFixture f = new GatewayFixture();
+  private final List<WireMockServer> wiremocks = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() {
+    f.close();
+    wiremocks.forEach(WireMockServer::stop);
+  }
+
+  private WireMockServer wiremock() {
+    WireMockServer w = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+    w.start();
+    wiremocks.add(w);
+    return w;
+  }
+
+  private WireMockServer faulty(Fault fault) {
+    WireMockServer w = wiremock();
+    w.stubFor(any(anyUrl()).willReturn(aResponse().withFault(fault)));
+    return w;
+  }
+
+  private WireMockServer healthy(String body) {
+    WireMockServer w = wiremock();
+    w.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody(body)));
+    return w;
+  }
+
+  private void start(ListenerConfig.Builder config) {
+    f.start(RuleSet.of(Action.forward("web")), config);
+  }
+
+  private static void assertElbPage(GatewayFixture.Resp r, int status, String reason) {
+    assertThat(r.status()).isEqualTo(status);
+    assertThat(r.body()).contains("<title>" + status + " " + reason + "</title>");
+  }
+
+  @Test
+  void refusedConnectionGives502() {
+    TargetGroup g = f.group("web", GatewayFixture.closedPort());
+    start(ListenerConfig.builder());
+    assertElbPage(f.get("/"), 502, "Bad Gateway");
+    assertThat(f.listener.stats().elbResponses(502)).isEqualTo(1);
+    RegisteredTarget t = g.target("web-0");
+    assertThat(t.failureCount()).isEqualTo(1);
+    assertThat(t.inFlight()).isZero();
+  }
+
+  @Test
+  void connectionResetGives502() {
+    TargetGroup g = f.group("web", faulty(Fault.CONNECTION_RESET_BY_PEER).port());
+    start(ListenerConfig.builder());
+    assertElbPage(f.send(HttpMethod.POST, "/orders", null, "{}"), 502, "Bad Gateway");
+    assertElbPage(f.get("/"), 502, "Bad Gateway");
+    assertThat(f.listener.stats().elbResponses(502)).isEqualTo(2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> g.target("web-0").requestCount() == 2);
+    assertThat(g.target("web-0").failureCount()).isEqualTo(2);
+    assertThat(g.target("web-0").inFlight()).isZero();
+  }
+
+  @Test
+  void malformedResponsesGive502() {
+    TargetGroup web = f.group("web", faulty(Fault.MALFORMED_RESPONSE_CHUNK).port());
+    TargetGroup random = f.group("random", faulty(Fault.RANDOM_DATA_THEN_CLOSE).port());
+    f.start(RuleSet.builder()
+        .rule(dev.loadstar.routing.Rule.of(1, Action.forward("random"),
+            dev.loadstar.routing.Condition.pathPattern("/random")))
+        .defaultAction(Action.forward("web")).build(), ListenerConfig.builder());
+    GatewayFixture.Resp chunk = sendExpectingStatusOrReset("/chunk");
+    assertThat(chunk == null || chunk.status() == 502).as("reset or 502, never a complete response").isTrue();
+    assertElbPage(f.get("/random"), 502, "Bad Gateway");
+    assertThat(f.listener.stats().elbResponses(502)).isGreaterThanOrEqualTo(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> web.target("web-0").requestCount() >= 1
+        && random.target("random-0").requestCount() >= 1);
+    assertThat(web.target("web-0").failureCount()).isEqualTo(web.target("web-0").requestCount());
+    assertThat(random.target("random-0").failureCount()).isEqualTo(random.target("random-0").requestCount());
+    assertThat(web.target("web-0").inFlight() + random.target("random-0").inFlight()).isZero();
+  }
+
+  /**
+   * A malformed chunk arrives after a valid status line and headers, so the gateway has already relayed a 200 and
+   * can only reset the client's connection (ALB does the same); the client sees either the reset or a 502.
+   */
+  private GatewayFixture.Resp sendExpectingStatusOrReset(String uri) {
+    try {
+      return f.get(uri);
+    } catch (RuntimeException reset) {
+      return null;
+    }
+  }
+
+  @Test
+  void targetSlowerThanTheIdleTimeoutGives504() {
+    WireMockServer slow = wiremock();
+    slow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withFixedDelay(3_000).withBody("late")));
+    TargetGroup g = f.group("web", slow.port());
+    start(ListenerConfig.builder().idleTimeout(Duration.ofMillis(300)));
+    assertElbPage(f.get("/"), 504, "Gateway Time-out");
+    assertThat(f.listener.stats().elbResponses(504)).isEqualTo(1);
+    assertThat(g.target("web-0").failureCount()).isEqualTo(1);
+    assertThat(g.target("web-0").inFlight()).isZero();
+  }
+
+  @Test
+  void groupWithoutTargetsGives503() {
+    f.group("web");
+    start(ListenerConfig.builder());
+    assertElbPage(f.get("/"), 503, "Service Temporarily Unavailable");
+    assertThat(f.listener.stats().elbResponses(503)).isEqualTo(1);
+  }
+
+  @Test
+  void idempotentRequestToADeadTargetIsRetriedOnAnotherBeforeAny502() {
+    // the seed's "service httpd stop": one instance is up, the other refuses connections
+    TargetGroup g = f.group("web", healthy("i-alive").port(), GatewayFixture.closedPort());
+    start(ListenerConfig.builder());
+    for (int i = 0; i < 20; i++) {
+      GatewayFixture.Resp r = f.get("/");
+      assertThat(r.status()).as("request %d", i).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("i-alive");
+    }
+    assertThat(f.listener.stats().elbResponses(502)).isZero();
+    // round robin sends every other first attempt to the dead target until health checks take it out
+    assertThat(f.listener.stats().retries()).isEqualTo(g.target("web-1").failureCount()).isGreaterThanOrEqualTo(10);
+    assertThat(g.target("web-0").requestCount()).isEqualTo(20);
+  }
+
+  @Test
+  void resetIdempotentRequestIsRetriedButAResetPostIsNot() {
+    TargetGroup g = f.group("web", faulty(Fault.CONNECTION_RESET_BY_PEER).port(), healthy("ok").port());
+    start(ListenerConfig.builder());
+    for (int i = 0; i < 6; i++) {
+      assertThat(f.get("/").status()).isEqualTo(200);
+    }
+    assertThat(f.listener.stats().retries()).isEqualTo(g.target("web-0").failureCount()).isGreaterThanOrEqualTo(3);
+    List<Integer> posts = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      posts.add(f.send(HttpMethod.POST, "/", null, "x").status());
+    }
+    assertThat(posts).containsExactlyInAnyOrder(200, 200, 502, 502);
+    await().atMost(Duration.ofSeconds(5)).until(() -> g.target("web-0").inFlight() == 0
+        && g.target("web-1").inFlight() == 0);
+  }
+
+  @Test
+  void clientThatGoesAwayIsCountedAs460AndCancelled() {
+    WireMockServer slow = wiremock();
+    slow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withFixedDelay(2_000).withBody("late")));
+    TargetGroup g = f.group("web", slow.port());
+    start(ListenerConfig.builder());
+    HttpClientRequest req = f.client.request(new RequestOptions().setHost("127.0.0.1")
+        .setPort(f.listener.actualPort()).setURI("/")).await();
+    req.send();
+    await().atMost(Duration.ofSeconds(5)).until(() -> g.target("web-0").inFlight() == 1);
+    req.connection().close().await();
+    await().atMost(Duration.ofSeconds(5)).until(() -> f.listener.stats().clientClosed() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> g.target("web-0").inFlight() == 0);
+    assertThat(g.target("web-0").failureCount()).isZero();
+    assertThat(g.target("web-0").requestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void badRequestsNeverCrashTheListener() {
+    f.group("web", healthy("ok").port());
+    start(ListenerConfig.builder());
+    assertThat(f.get("/" + "a".repeat(17_000)).status()).isEqualTo(400);
+    assertThat(f.get("/", GatewayFixture.headers("X-Big", "v".repeat(16_400))).status()).isEqualTo(400);
+    io.vertx.core.MultiMap many = io.vertx.core.MultiMap.caseInsensitiveMultiMap();
+    for (int i = 0; i < 8; i++) {
+      many.add("X-Part-" + i, "v".repeat(9_000));
+    }
+    assertThat(f.get("/", many).status()).isEqualTo(400);
+    StringBuilder xff = new StringBuilder();
+    for (int i = 0; i < 31; i++) {
+      xff.append(i == 0 ? "" : ", ").append("10.0.0.").append(i);
+    }
+    GatewayFixture.Resp r463 = f.get("/", GatewayFixture.headers("X-Forwarded-For", xff.toString()));
+    assertThat(r463.status()).isEqualTo(463);
+    assertThat(f.listener.stats().elbResponses(400)).isEqualTo(3);
+    assertThat(f.listener.stats().elbResponses(463)).isEqualTo(1);
+    assertThat(f.get("/").body()).isEqualTo("ok");
+  }
+
+  @Test
+  void groupUnknownToTheListenerIsRejectedAtBuildTime() {
+    f.group("web", 1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.start(RuleSet.of(Action.forward("nope")),
+            ListenerConfig.builder()))
+        .hasMessage("rule \"default\" forward.targetGroups[0].name: \"nope\" (expected: a target group known to the "
+            + "listener)");
+  }
+}

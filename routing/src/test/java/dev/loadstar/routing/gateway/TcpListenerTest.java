@@ -1,0 +1,105 @@
+package dev.loadstar.routing.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.loadstar.core.TargetGroup;
+import dev.loadstar.routing.TcpListener;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The "NLB": whole connections balanced across a group, bytes piped both ways, clean closes. */
+class TcpListenerTest {
+
+  private final GatewayFixture f = new GatewayFixture();
+  private TcpListener tcp;
+
+  @AfterEach
+  void tearDown() {
+    if (tcp != null) {
+      tcp.close().await();
+    }
+    f.close();
+  }
+
+  private int echoServer(String id, AtomicInteger closes) {
+    NetServer s = f.vertx.createNetServer().connectHandler(sock -> {
+      sock.write(id + "\n");
+      sock.handler(sock::write);
+      sock.closeHandler(v -> closes.incrementAndGet());
+    }).listen(0, "127.0.0.1").await();
+    return s.actualPort();
+  }
+
+  @Test
+  void connectionsAreBalancedAndEachStaysOnItsTarget() {
+    AtomicInteger backendCloses = new AtomicInteger();
+    TargetGroup g = f.group("tcp", echoServer("t-a", backendCloses), echoServer("t-b", backendCloses));
+    tcp = TcpListener.create(f.vertx, "127.0.0.1", 0, g);
+    tcp.start().await();
+    NetClient client = f.vertx.createNetClient();
+    Set<String> targets = new HashSet<>();
+    for (int c = 0; c < 4; c++) {
+      NetSocket sock = client.connect(tcp.actualPort(), "127.0.0.1").await();
+      StringBuilder got = new StringBuilder();
+      sock.handler(b -> {
+        synchronized (got) {
+          got.append(b.toString());
+        }
+      });
+      for (int i = 0; i < 3; i++) {
+        sock.write(Buffer.buffer("ping" + i + ";")).await();
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> {
+        synchronized (got) {
+          return got.toString().endsWith("ping0;ping1;ping2;");
+        }
+      });
+      String greeting = got.substring(0, got.indexOf("\n"));
+      targets.add(greeting);
+      assertThat(got.toString()).isEqualTo(greeting + "\nping0;ping1;ping2;");
+      assertThat(tcp.activeConnections()).isEqualTo(1);
+      sock.close().await();
+      int expectedCloses = c + 1;
+      await().atMost(Duration.ofSeconds(5)).until(() -> backendCloses.get() == expectedCloses
+          && tcp.activeConnections() == 0);
+    }
+    assertThat(targets).containsExactlyInAnyOrder("t-a", "t-b");
+    assertThat(g.targets().stream().mapToLong(t -> t.requestCount()).sum()).isEqualTo(4);
+    client.close().await();
+  }
+
+  @Test
+  void backendCloseClosesTheClientAndARefusingTargetIsSkipped() {
+    NetServer closer = f.vertx.createNetServer().connectHandler(sock -> sock.end(Buffer.buffer("bye")))
+        .listen(0, "127.0.0.1").await();
+    TargetGroup g = f.group("tcp", closer.actualPort(), GatewayFixture.closedPort());
+    tcp = TcpListener.create(f.vertx, "127.0.0.1", 0, g);
+    tcp.start().await();
+    NetClient client = f.vertx.createNetClient();
+    List<String> received = new ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      NetSocket sock = client.connect(tcp.actualPort(), "127.0.0.1").await();
+      StringBuilder got = new StringBuilder();
+      AtomicInteger closed = new AtomicInteger();
+      sock.handler(b -> got.append(b.toString()));
+      sock.closeHandler(v -> closed.incrementAndGet());
+      await().atMost(Duration.ofSeconds(5)).until(() -> closed.get() == 1);
+      received.add(got.toString());
+    }
+    assertThat(received).containsOnly("bye");
+    assertThat(tcp.rejectedConnections()).isZero();
+    await().atMost(Duration.ofSeconds(5)).until(() -> tcp.activeConnections() == 0);
+    client.close().await();
+  }
+}
