@@ -18,7 +18,6 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -372,7 +371,7 @@ public final class DefaultTargetGroup implements TargetGroup {
     long now = System.nanoTime();
     List<RegisteredTarget> candidates = new ArrayList<>(members.size());
     List<RegisteredTarget> routable = new ArrayList<>(members.size());
-    Map<String, DefaultRegisteredTarget> byId = new HashMap<>(members.size() * 2);
+    Map<String, DefaultRegisteredTarget> byId = new LinkedHashMap<>(members.size() * 2);
     for (DefaultRegisteredTarget t : members.values()) {
       byId.put(t.target().id(), t);
       if (t.draining()) {
