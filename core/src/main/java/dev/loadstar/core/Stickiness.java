@@ -1,6 +1,7 @@
 package dev.loadstar.core;
 
 import dev.loadstar.core.internal.Checks;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -92,7 +93,9 @@ public final class Stickiness {
   private static void checkDuration(String name, Duration d) {
     Checks.notNull(name, d);
     if (d.getNano() != 0 || d.getSeconds() < 1 || d.getSeconds() > MAX_DURATION.getSeconds()) {
-      throw Checks.invalid(name, d.getSeconds() + (d.getNano() != 0 ? "." + d.getNano() : ""), "1-604800 seconds");
+      String seconds = BigDecimal.valueOf(d.getSeconds()).add(BigDecimal.valueOf(d.getNano(), 9))
+          .stripTrailingZeros().toPlainString();
+      throw Checks.invalid(name, seconds, "1-" + MAX_DURATION.getSeconds());
     }
   }
 
