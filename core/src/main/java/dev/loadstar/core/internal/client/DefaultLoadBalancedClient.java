@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The load-balanced client: one shared {@link WebClient}, one Resilience4j {@link Retry} whose async retries are
@@ -51,6 +52,7 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
   private final ConcurrentHashMap<String, TargetGroup> groups = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Promise<Void> closed0 = Promise.promise();
+  private final AtomicInteger retryOffset = new AtomicInteger();
   private volatile RequestRouter router;
 
   /** A client over a new shared {@code WebClient}. */
@@ -172,6 +174,10 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
 
   RetryBudget budget() {
     return budget;
+  }
+
+  int nextRetryOffset() {
+    return retryOffset.getAndIncrement();
   }
 
   RequestRouter currentRouter() {

@@ -233,24 +233,29 @@ final class Exchange implements LoadBalancedRequest {
     return null;
   }
 
-  /** A target not tried yet that may take a request now, or null. Uses the group's algorithm first. */
+  /**
+   * A target not tried yet that may take a request now, or null: the one with the fewest requests in flight, ties
+   * broken by a rotating offset. The group's selector is not asked, so a retry does not shift the sequence of a
+   * stateful algorithm (with round robin, asking it would send every first attempt to the failing target).
+   */
   private RegisteredTarget untriedTarget() {
-    for (int i = 0; i < MAX_START_TRIES; i++) {
-      RegisteredTarget t = group.select(selection);
-      if (t == null) {
-        break;
-      }
-      if (!wasTried(t)) {
-        return t;
-      }
-    }
     List<RegisteredTarget> all = group.targets();
-    for (RegisteredTarget t : all) {
-      if (!wasTried(t) && group.routableTarget(t.target().id()) == t) {
-        return t;
+    int n = all.size();
+    if (n == 0) {
+      return null;
+    }
+    int offset = client.nextRetryOffset();
+    RegisteredTarget best = null;
+    for (int k = 0; k < n; k++) {
+      RegisteredTarget t = all.get(Math.floorMod(offset + k, n));
+      if (wasTried(t) || group.routableTarget(t.target().id()) != t) {
+        continue;
+      }
+      if (best == null || t.inFlight() < best.inFlight()) {
+        best = t;
       }
     }
-    return null;
+    return best;
   }
 
   /** Starts the request on the candidate or, if it left meanwhile, on another untried target. */
