@@ -62,10 +62,11 @@ public final class LoadBalancedClientOptions {
   public LoadBalancedClientOptions(JsonObject json) {
     Checks.notNull("json", json);
     if (json.containsKey("webClientOptions")) {
-      setWebClientOptions(new WebClientOptions(json.getJsonObject("webClientOptions")));
+      setWebClientOptions(new WebClientOptions(
+          new WebClientOptions().toJson().mergeIn(json.getJsonObject("webClientOptions"))));
     }
     if (json.containsKey("poolOptions")) {
-      setPoolOptions(new PoolOptions(json.getJsonObject("poolOptions")));
+      setPoolOptions(new PoolOptions(new PoolOptions().toJson().mergeIn(json.getJsonObject("poolOptions"))));
     }
     if (json.containsKey("maxAttempts")) {
       setMaxAttempts(json.getInteger("maxAttempts"));

@@ -3,7 +3,6 @@ package dev.loadstar.core;
 import dev.loadstar.core.internal.Checks;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * A target group's sticky-session settings ({@code stickiness.*} attributes).
@@ -101,7 +100,7 @@ public final class Stickiness {
 
   /** The same settings with the given keys for authenticating cookies. */
   public Stickiness withKeys(StickinessKeys keys) {
-    return new Stickiness(type, duration, appCookieName, Objects.requireNonNull(keys, "keys"));
+    return new Stickiness(type, duration, appCookieName, Checks.notNull("stickiness.keys", keys));
   }
 
   /** The stickiness type. */
