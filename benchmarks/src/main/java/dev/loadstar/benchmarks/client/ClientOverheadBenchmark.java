@@ -31,8 +31,9 @@ import org.HdrHistogram.Recorder;
  * {@code WebClient} that round-robins over the same local backends, in the same run.
  *
  * <p>A closed loop of {@code concurrency} virtual users, spread over the event loops, each sending its next GET as
- * soon as the previous one completes. Each phase warms up, then measures for {@code duration} seconds; the
- * phases alternate (raw, balanced, raw, balanced) so drift on a shared machine hits both. Backends run in the same
+ * soon as the previous one completes. Both clients first run unrecorded for {@code warmup} seconds each (JIT);
+ * then each phase warms up again, then measures for {@code duration} seconds; the phases alternate (raw,
+ * balanced, raw, balanced) so drift on a shared machine hits both. Backends run in the same
  * process on 127.0.0.1 (ports bound to 0). Bounded in time; stops by itself.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar dev.loadstar.benchmarks.client.ClientOverheadBenchmark
@@ -62,7 +63,10 @@ public final class ClientOverheadBenchmark {
       ports.add(s.actualPort());
     }
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(Math.max(8, concurrency));
-    WebClient raw = WebClient.create(vertx, new WebClientOptions(), pool);
+    // built like the balanced client's shared client, so the comparison isolates the balancing layer
+    io.vertx.core.http.HttpClientAgent rawHttp = vertx.httpClientBuilder()
+        .with(new io.vertx.core.http.HttpClientOptions(new WebClientOptions())).with(pool).build();
+    WebClient raw = WebClient.wrap(rawHttp, new WebClientOptions());
     TargetGroup group = TargetGroup.create(vertx, TargetGroupConfig.builder("bench").build());
     for (int i = 0; i < ports.size(); i++) {
       group.register(Target.of("b" + i, "127.0.0.1", ports.get(i)));
@@ -80,6 +84,9 @@ public final class ClientOverheadBenchmark {
     System.out.printf(Locale.ROOT, "client overhead: %d backends, concurrency %d, warmup %d s, measure %d s, "
         + "%d round(s), %d cores, Java %s%n", backendCount, concurrency, warmup, duration, rounds,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    // JIT warm-up of the server, both clients and the generator; not recorded
+    run(vertx, "(warm-up) raw", rawCall, concurrency, 0, warmup);
+    run(vertx, "(warm-up) balanced", balancedCall, concurrency, 0, warmup);
     List<Result> results = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
       results.add(run(vertx, "raw WebClient", rawCall, concurrency, warmup, duration));
@@ -88,7 +95,7 @@ public final class ClientOverheadBenchmark {
     summarize(results);
 
     balanced.close().await();
-    raw.close();
+    rawHttp.close().await();
     for (HttpServer s : servers) {
       s.close().await();
     }
@@ -147,6 +154,7 @@ public final class ClientOverheadBenchmark {
     private final AtomicLong errors;
     private final AtomicLong running;
     private final Promise<Void> allStopped;
+    private final Context context = Vertx.currentContext();
 
     User(Supplier<Future<?>> call, Recorder recorder, AtomicBoolean stop, AtomicBoolean measuring,
         AtomicLong completed, AtomicLong errors, AtomicLong running, Promise<Void> allStopped) {
@@ -176,7 +184,9 @@ public final class ClientOverheadBenchmark {
             errors.incrementAndGet();
           }
         }
-        next();
+        // the next request leaves the completion's call stack (as an application's next step would), so the
+        // connection is back in the pool before it is sent, for both clients alike
+        context.runOnContext(v -> next());
       });
     }
   }
