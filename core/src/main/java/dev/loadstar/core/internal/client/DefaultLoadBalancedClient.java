@@ -24,7 +24,6 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,7 +56,7 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
 
   /** A client over a new shared {@code WebClient}. */
   public DefaultLoadBalancedClient(Vertx vertx, LoadBalancedClientOptions options) {
-    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.vertx = Checks.notNull("vertx", vertx);
     LoadBalancedClientOptions o = new LoadBalancedClientOptions(Checks.notNull("options", options));
     WebClientOptions wco = new WebClientOptions(o.getWebClientOptions());
     wco.setConnectTimeout(o.getConnectTimeoutMs());
