@@ -32,12 +32,13 @@ import org.HdrHistogram.Recorder;
  *
  * <p>A closed loop of {@code concurrency} virtual users, spread over the event loops, each sending its next GET as
  * soon as the previous one completes. Both clients first run unrecorded for {@code warmup} seconds each (JIT);
- * then each phase warms up again, then measures for {@code duration} seconds; the phases alternate (raw,
- * balanced, raw, balanced) so drift on a shared machine hits both. Backends run in the same
+ * then each phase warms up again, then measures for {@code duration} seconds; the phases alternate (raw, raw
+ * with the balanced client's 60 s per-attempt idle timeout, balanced; repeated) so drift on a shared machine hits
+ * all of them. Backends run in the same
  * process on 127.0.0.1 (ports bound to 0). Bounded in time; stops by itself.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar dev.loadstar.benchmarks.client.ClientOverheadBenchmark
- * [--duration 20] [--warmup 5] [--concurrency 64] [--backends 2] [--rounds 2]}
+ * [--duration 20] [--warmup 10] [--concurrency 64] [--backends 2] [--rounds 3]}
  */
 public final class ClientOverheadBenchmark {
 
@@ -47,10 +48,10 @@ public final class ClientOverheadBenchmark {
   /** Runs the benchmark and prints one line per phase and a summary. */
   public static void main(String[] args) throws Exception {
     int duration = intArg(args, "--duration", 20);
-    int warmup = intArg(args, "--warmup", 5);
+    int warmup = intArg(args, "--warmup", 10);
     int concurrency = intArg(args, "--concurrency", 64);
     int backendCount = intArg(args, "--backends", 2);
-    int rounds = intArg(args, "--rounds", 2);
+    int rounds = intArg(args, "--rounds", 3);
 
     Vertx vertx = Vertx.vertx(new VertxOptions());
     List<Integer> ports = new ArrayList<>();
@@ -79,6 +80,11 @@ public final class ClientOverheadBenchmark {
       int port = ports.get((int) Long.remainderUnsigned(rr.getAndIncrement(), ports.size()));
       return raw.request(HttpMethod.GET, port, "127.0.0.1", "/").send();
     };
+    // the balanced client sets a per-attempt idle timeout (ALB's 60 s); this variant isolates what that costs
+    Supplier<Future<?>> rawTimeoutCall = () -> {
+      int port = ports.get((int) Long.remainderUnsigned(rr.getAndIncrement(), ports.size()));
+      return raw.request(HttpMethod.GET, port, "127.0.0.1", "/").idleTimeout(60_000).send();
+    };
     Supplier<Future<?>> balancedCall = () -> balanced.get("bench", "/").send();
 
     System.out.printf(Locale.ROOT, "client overhead: %d backends, concurrency %d, warmup %d s, measure %d s, "
@@ -86,10 +92,12 @@ public final class ClientOverheadBenchmark {
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     // JIT warm-up of the server, both clients and the generator; not recorded
     run(vertx, "(warm-up) raw", rawCall, concurrency, 0, warmup);
+    run(vertx, "(warm-up) raw + timeout", rawTimeoutCall, concurrency, 0, warmup);
     run(vertx, "(warm-up) balanced", balancedCall, concurrency, 0, warmup);
     List<Result> results = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
       results.add(run(vertx, "raw WebClient", rawCall, concurrency, warmup, duration));
+      results.add(run(vertx, "raw + idle timeout", rawTimeoutCall, concurrency, warmup, duration));
       results.add(run(vertx, "LoadBalancedClient", balancedCall, concurrency, warmup, duration));
     }
     summarize(results);
@@ -192,25 +200,32 @@ public final class ClientOverheadBenchmark {
   }
 
   private static void summarize(List<Result> results) {
-    double rawRps = 0;
-    double lbRps = 0;
-    double rawP50 = 0;
-    double lbP50 = 0;
-    double rawP99 = 0;
-    double lbP99 = 0;
-    int n = 0;
-    for (int i = 0; i + 1 < results.size(); i += 2) {
-      rawRps += results.get(i).rps();
-      lbRps += results.get(i + 1).rps();
-      rawP50 += results.get(i).p50Us();
-      lbP50 += results.get(i + 1).p50Us();
-      rawP99 += results.get(i).p99Us();
-      lbP99 += results.get(i + 1).p99Us();
-      n++;
+    String[] names = {"raw WebClient", "raw + idle timeout", "LoadBalancedClient"};
+    StringBuilder ratios = new StringBuilder();
+    for (int i = 0; i + 2 < results.size(); i += 3) {
+      ratios.append(ratios.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f%%",
+          100.0 * results.get(i + 2).rps() / results.get(i).rps()));
     }
-    System.out.printf(Locale.ROOT, "mean of %d round(s): raw %.0f req/s, balanced %.0f req/s (%.1f%% of raw); "
-        + "p50 %.3f vs %.3f ms; p99 %.3f vs %.3f ms%n", n, rawRps / n, lbRps / n, 100.0 * lbRps / rawRps,
-        rawP50 / n / 1000, lbP50 / n / 1000, rawP99 / n / 1000, lbP99 / n / 1000);
+    System.out.printf(Locale.ROOT, "balanced/raw throughput per round: %s%n", ratios);
+    for (int k = 0; k < names.length; k++) {
+      List<Double> rps = new ArrayList<>();
+      List<Double> p50 = new ArrayList<>();
+      List<Double> p99 = new ArrayList<>();
+      for (int i = k; i < results.size(); i += 3) {
+        rps.add(results.get(i).rps());
+        p50.add(results.get(i).p50Us());
+        p99.add(results.get(i).p99Us());
+      }
+      System.out.printf(Locale.ROOT, "median %-20s %10.0f req/s   p50 %8.3f ms   p99 %8.3f ms%n", names[k],
+          median(rps), median(p50) / 1000, median(p99) / 1000);
+    }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   private static int intArg(String[] args, String name, int def) {
