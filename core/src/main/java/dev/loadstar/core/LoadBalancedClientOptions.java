@@ -1,12 +1,16 @@
 package dev.loadstar.core;
 
 import dev.loadstar.core.internal.Checks;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClientOptions;
 
 /**
  * Options of a {@link LoadBalancedClient}: the shared client's options, timeouts, retries and the retry budget.
  *
- * <p>Mutable, for building; the client copies what it needs at creation.
+ * <p>Mutable, for building, and JSON-loadable ({@link #LoadBalancedClientOptions(JsonObject)}, {@link #toJson()});
+ * every setter validates its value and fails with {@code name: value (expected: ...)}. The client copies the
+ * options at creation, so later changes do not affect it.
  */
 public final class LoadBalancedClientOptions {
 
@@ -20,16 +24,81 @@ public final class LoadBalancedClientOptions {
   public static final long DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
   /** Default connect timeout (ALB's: 10 s). */
   public static final int DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+  /** Default wait before a retry: none (the retry goes to another target at once). */
+  public static final long DEFAULT_RETRY_BACKOFF_MS = 0;
 
   private WebClientOptions webClientOptions = new WebClientOptions();
+  private PoolOptions poolOptions = new PoolOptions();
   private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
   private double retryBudgetRatio = DEFAULT_RETRY_BUDGET_RATIO;
   private int retryBudgetMinPerSecond = DEFAULT_RETRY_BUDGET_MIN_PER_SECOND;
   private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
   private int connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
+  private long retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS;
 
   /** Options with the defaults. */
   public LoadBalancedClientOptions() {
+  }
+
+  /** A copy of other options. */
+  public LoadBalancedClientOptions(LoadBalancedClientOptions other) {
+    Checks.notNull("other", other);
+    this.webClientOptions = new WebClientOptions(other.webClientOptions);
+    this.poolOptions = new PoolOptions(other.poolOptions);
+    this.maxAttempts = other.maxAttempts;
+    this.retryBudgetRatio = other.retryBudgetRatio;
+    this.retryBudgetMinPerSecond = other.retryBudgetMinPerSecond;
+    this.requestTimeoutMs = other.requestTimeoutMs;
+    this.connectTimeoutMs = other.connectTimeoutMs;
+    this.retryBackoffMs = other.retryBackoffMs;
+  }
+
+  /**
+   * Options read from JSON: {@code maxAttempts}, {@code retryBudgetRatio}, {@code retryBudgetMinPerSecond},
+   * {@code requestTimeoutMs}, {@code connectTimeoutMs}, {@code retryBackoffMs}, and the objects
+   * {@code webClientOptions} and {@code poolOptions} in Vert.x's own JSON form. Absent fields keep their defaults;
+   * each present one is validated as its setter does.
+   */
+  public LoadBalancedClientOptions(JsonObject json) {
+    Checks.notNull("json", json);
+    if (json.containsKey("webClientOptions")) {
+      setWebClientOptions(new WebClientOptions(
+          new WebClientOptions().toJson().mergeIn(json.getJsonObject("webClientOptions"))));
+    }
+    if (json.containsKey("poolOptions")) {
+      setPoolOptions(new PoolOptions(new PoolOptions().toJson().mergeIn(json.getJsonObject("poolOptions"))));
+    }
+    if (json.containsKey("maxAttempts")) {
+      setMaxAttempts(json.getInteger("maxAttempts"));
+    }
+    if (json.containsKey("retryBudgetRatio")) {
+      setRetryBudgetRatio(json.getDouble("retryBudgetRatio"));
+    }
+    if (json.containsKey("retryBudgetMinPerSecond")) {
+      setRetryBudgetMinPerSecond(json.getInteger("retryBudgetMinPerSecond"));
+    }
+    if (json.containsKey("requestTimeoutMs")) {
+      setRequestTimeoutMs(json.getLong("requestTimeoutMs"));
+    }
+    if (json.containsKey("connectTimeoutMs")) {
+      setConnectTimeoutMs(json.getInteger("connectTimeoutMs"));
+    }
+    if (json.containsKey("retryBackoffMs")) {
+      setRetryBackoffMs(json.getLong("retryBackoffMs"));
+    }
+  }
+
+  /** These options as JSON, in the form {@link #LoadBalancedClientOptions(JsonObject)} reads. */
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("webClientOptions", webClientOptions.toJson())
+        .put("poolOptions", poolOptions.toJson())
+        .put("maxAttempts", maxAttempts)
+        .put("retryBudgetRatio", retryBudgetRatio)
+        .put("retryBudgetMinPerSecond", retryBudgetMinPerSecond)
+        .put("requestTimeoutMs", requestTimeoutMs)
+        .put("connectTimeoutMs", connectTimeoutMs)
+        .put("retryBackoffMs", retryBackoffMs);
   }
 
   /** The options of the shared {@code WebClient}. */
@@ -40,6 +109,17 @@ public final class LoadBalancedClientOptions {
   /** Sets the options of the shared {@code WebClient}. */
   public LoadBalancedClientOptions setWebClientOptions(WebClientOptions options) {
     this.webClientOptions = Checks.notNull("webClientOptions", options);
+    return this;
+  }
+
+  /** The connection pool options of the shared client (Vert.x's defaults unless set). */
+  public PoolOptions getPoolOptions() {
+    return poolOptions;
+  }
+
+  /** Sets the connection pool options of the shared client. */
+  public LoadBalancedClientOptions setPoolOptions(PoolOptions options) {
+    this.poolOptions = Checks.notNull("poolOptions", options);
     return this;
   }
 
@@ -76,12 +156,15 @@ public final class LoadBalancedClientOptions {
     return this;
   }
 
-  /** Per-attempt timeout for the whole response in milliseconds (default 60000). */
+  /**
+   * Per-attempt idle timeout in milliseconds: an attempt fails with a timeout when the target sends nothing for
+   * this long (ALB's idle timeout; default 60000). Timed-out attempts are not retried.
+   */
   public long getRequestTimeoutMs() {
     return requestTimeoutMs;
   }
 
-  /** Sets the per-attempt response timeout in milliseconds (1-3600000). */
+  /** Sets the per-attempt idle timeout in milliseconds (1-3600000). */
   public LoadBalancedClientOptions setRequestTimeoutMs(long timeoutMs) {
     this.requestTimeoutMs = Checks.range("requestTimeoutMs", timeoutMs, 1, 3_600_000);
     return this;
@@ -95,6 +178,17 @@ public final class LoadBalancedClientOptions {
   /** Sets the connect timeout in milliseconds (1-600000). */
   public LoadBalancedClientOptions setConnectTimeoutMs(int timeoutMs) {
     this.connectTimeoutMs = Checks.range("connectTimeoutMs", timeoutMs, 1, 600_000);
+    return this;
+  }
+
+  /** Wait before a retry in milliseconds (default 0: at once, on another target). */
+  public long getRetryBackoffMs() {
+    return retryBackoffMs;
+  }
+
+  /** Sets the wait before a retry in milliseconds (0-60000). */
+  public LoadBalancedClientOptions setRetryBackoffMs(long backoffMs) {
+    this.retryBackoffMs = Checks.range("retryBackoffMs", backoffMs, 0, 60_000);
     return this;
   }
 }

@@ -9,9 +9,13 @@ import io.vertx.ext.web.client.HttpResponse;
  * @param response the HTTP response
  * @param target the target that answered
  * @param attempts how many attempts were sent (1 when the first one succeeded)
- * @param stickyCookie the sticky cookie value to send with later requests, or {@code null} when stickiness is off
+ * @param stickyCookieName the name of the balancer's sticky cookie ({@link Stickiness#LB_COOKIE_NAME} or
+ *     {@link Stickiness#APP_COOKIE_NAME}), or {@code null} when {@link #stickyCookie} is null
+ * @param stickyCookie the sticky cookie value to send with later requests (its expiry renewed by every response,
+ *     as ALB does), or {@code null} when stickiness is off or, for {@code app_cookie}, not established
  */
-public record LoadBalancedResponse(HttpResponse<Buffer> response, Target target, int attempts, String stickyCookie) {
+public record LoadBalancedResponse(HttpResponse<Buffer> response, Target target, int attempts,
+    String stickyCookieName, String stickyCookie) {
 
   /** The HTTP status code. */
   public int statusCode() {
@@ -21,5 +25,10 @@ public record LoadBalancedResponse(HttpResponse<Buffer> response, Target target,
   /** The body as a UTF-8 string, or {@code null} when there is none. */
   public String bodyAsString() {
     return response.bodyAsString();
+  }
+
+  /** {@code name=value} of the sticky cookie, ready for a {@code Cookie} request header, or {@code null}. */
+  public String stickyCookiePair() {
+    return stickyCookie == null ? null : stickyCookieName + "=" + stickyCookie;
   }
 }

@@ -1,7 +1,8 @@
 package dev.loadstar.core;
 
 /**
- * A request could not be completed by the balancer: it names the target group and why.
+ * A request could not be completed by the balancer: it names the target group (or, for a routing failure, the
+ * request) and why.
  */
 public class LoadBalancerException extends RuntimeException {
 
@@ -11,9 +12,11 @@ public class LoadBalancerException extends RuntimeException {
   public enum Kind {
     /** No target group has this name. */
     UNKNOWN_GROUP,
+    /** The request router chose no target group for the request (or no router is set). */
+    NO_ROUTE,
     /** The group has no target a request may go to (no registered targets, or none routable with fail-closed). */
     NO_TARGETS,
-    /** Every attempt failed (the last failure is the cause). */
+    /** Every attempt failed, or the failure could not be retried (the last failure is the cause). */
     ALL_ATTEMPTS_FAILED,
     /** The attempt failed and the retry budget allowed no retry (the failure is the cause). */
     RETRY_BUDGET_EXHAUSTED,
@@ -25,15 +28,18 @@ public class LoadBalancerException extends RuntimeException {
   private final Kind kind;
   private final int attempts;
 
-  /** A failure of the given kind for a group after {@code attempts} attempts. */
+  /**
+   * A failure of the given kind for a group after {@code attempts} attempts; {@code group} is {@code null} when no
+   * group was chosen (then the message names the request).
+   */
   public LoadBalancerException(String group, Kind kind, int attempts, String message, Throwable cause) {
-    super("target group " + group + ": " + message, cause);
+    super((group != null ? "target group " + group + ": " : "") + message, cause);
     this.group = group;
     this.kind = kind;
     this.attempts = attempts;
   }
 
-  /** The target group name. */
+  /** The target group name, or {@code null} when the request was not routed to one. */
   public String group() {
     return group;
   }

@@ -1,8 +1,8 @@
 package dev.loadstar.core;
 
 import dev.loadstar.core.internal.Checks;
+import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * A target group's sticky-session settings ({@code stickiness.*} attributes).
@@ -92,13 +92,15 @@ public final class Stickiness {
   private static void checkDuration(String name, Duration d) {
     Checks.notNull(name, d);
     if (d.getNano() != 0 || d.getSeconds() < 1 || d.getSeconds() > MAX_DURATION.getSeconds()) {
-      throw Checks.invalid(name, d.getSeconds() + (d.getNano() != 0 ? "." + d.getNano() : ""), "1-604800 seconds");
+      String seconds = BigDecimal.valueOf(d.getSeconds()).add(BigDecimal.valueOf(d.getNano(), 9))
+          .stripTrailingZeros().toPlainString();
+      throw Checks.invalid(name, seconds, "1-" + MAX_DURATION.getSeconds());
     }
   }
 
   /** The same settings with the given keys for authenticating cookies. */
   public Stickiness withKeys(StickinessKeys keys) {
-    return new Stickiness(type, duration, appCookieName, Objects.requireNonNull(keys, "keys"));
+    return new Stickiness(type, duration, appCookieName, Checks.notNull("stickiness.keys", keys));
   }
 
   /** The stickiness type. */

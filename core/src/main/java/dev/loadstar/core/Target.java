@@ -139,7 +139,7 @@ public final class Target {
 
     /** Adds one metadata entry. */
     public Builder metadata(String key, String value) {
-      metadata.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      metadata.put(Checks.notNull("metadata key", key), Checks.notNull("metadata[" + key + "]", value));
       return this;
     }
 

@@ -22,17 +22,33 @@ import javax.crypto.spec.SecretKeySpec;
 public final class CookieCodec {
 
   private static final byte VERSION = 1;
+  /** Per-thread primitives: getting a provider instance costs far more than initialising it with a key. */
+  private static final ThreadLocal<Mac> MAC = ThreadLocal.withInitial(() -> {
+    try {
+      return Mac.getInstance("HmacSHA256");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
+  });
+  private static final ThreadLocal<Cipher> CTR = ThreadLocal.withInitial(() -> {
+    try {
+      return Cipher.getInstance("AES/CTR/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES/CTR unavailable", e);
+    }
+  });
   private static final int IV_BYTES = 16;
   private static final int MAX_VALUE_CHARS = 1024;
 
-  private final List<byte[]> macKeys = new ArrayList<>();
+  private final List<SecretKeySpec> macKeys = new ArrayList<>();
   private final List<SecretKeySpec> encKeys = new ArrayList<>();
   private final byte[] context;
 
   /** A codec for the given raw secrets (first signs) bound to a context string such as a group name. */
   public CookieCodec(List<byte[]> secrets, String context) {
     for (byte[] secret : secrets) {
-      macKeys.add(hmac(secret, "loadstar-sticky-mac".getBytes(StandardCharsets.UTF_8)));
+      macKeys.add(new SecretKeySpec(hmac(secret, "loadstar-sticky-mac".getBytes(StandardCharsets.UTF_8)),
+          "HmacSHA256"));
       encKeys.add(new SecretKeySpec(hmac(secret, "loadstar-sticky-enc".getBytes(StandardCharsets.UTF_8)), 0, 16,
           "AES"));
     }
@@ -84,10 +100,10 @@ public final class CookieCodec {
     return null;
   }
 
-  private byte[] syntheticIv(byte[] macKey, byte[] plain) {
+  private byte[] syntheticIv(SecretKeySpec macKey, byte[] plain) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(macKey, "HmacSHA256"));
+      Mac mac = MAC.get();
+      mac.init(macKey);
       mac.update(VERSION);
       mac.update((byte) context.length);
       mac.update(context);
@@ -103,7 +119,7 @@ public final class CookieCodec {
 
   private static byte[] ctr(SecretKeySpec key, byte[] iv, byte[] input) {
     try {
-      Cipher cipher = Cipher.getInstance("AES/CTR/NoPadding");
+      Cipher cipher = CTR.get();
       cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
       return cipher.doFinal(input);
     } catch (GeneralSecurityException e) {

@@ -61,15 +61,30 @@ final class DefaultStickySessions implements StickySessions {
     if (b != null && b.expiresAtMillis() > now) {
       RegisteredTarget t = group.routableTarget(b.targetId());
       if (t != null) {
+        if (b.expiresAtMillis() - now < durationSeconds * 500) {
+          // renew on use (as ALB resets cookie expiry on every request), at most twice per duration
+          sessions.replace(sessionKey, b, new Binding(b.targetId(), now + durationSeconds * 1000));
+        }
         return t;
       }
     }
     RegisteredTarget chosen = group.select(context);
-    if (chosen != null) {
-      if (sessions.size() >= MAX_SESSION_BINDINGS) {
-        evict(now);
+    if (chosen == null) {
+      return null;
+    }
+    if (sessions.size() >= MAX_SESSION_BINDINGS) {
+      evict(now);
+    }
+    Binding fresh = new Binding(chosen.target().id(), now + durationSeconds * 1000);
+    boolean bound = b == null ? sessions.putIfAbsent(sessionKey, fresh) == null : sessions.replace(sessionKey, b, fresh);
+    if (!bound) {
+      // a concurrent request with the same key bound it first: follow that binding when it is usable
+      Binding winner = sessions.get(sessionKey);
+      RegisteredTarget t = winner == null ? null : group.routableTarget(winner.targetId());
+      if (t != null) {
+        return t;
       }
-      sessions.put(sessionKey, new Binding(chosen.target().id(), now + durationSeconds * 1000));
+      sessions.put(sessionKey, fresh);
     }
     return chosen;
   }

@@ -159,7 +159,10 @@ public final class DefaultTargetGroup implements TargetGroup {
       t.draining(true);
       t.health(TargetHealth.DRAINING);
       t.slowStartBeginNanos = -1;
-      t.drainPromise = Promise.promise();
+      if (t.drainPromise == null || t.drainPromise.future().isComplete()) {
+        // a deregistration interrupted by a re-registration keeps its pending future until the target leaves
+        t.drainPromise = Promise.promise();
+      }
       result = t.drainPromise.future();
       events.add(() -> fireHealth(t, before, TargetHealth.DRAINING));
       events.add(() -> fire(l -> l.onTargetDraining(this, t)));
@@ -489,6 +492,10 @@ public final class DefaultTargetGroup implements TargetGroup {
           removeNow(t, events);
         } else {
           cancelDrain(t);
+          Promise<Void> p = t.drainPromise;
+          if (p != null) {
+            events.add(p::tryComplete); // re-registered while draining: the group goes away, so does the wait
+          }
         }
       }
       publish(events);

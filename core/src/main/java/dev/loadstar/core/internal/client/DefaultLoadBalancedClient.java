@@ -5,50 +5,86 @@ import dev.loadstar.core.LoadBalancedClientOptions;
 import dev.loadstar.core.LoadBalancedRequest;
 import dev.loadstar.core.LoadBalancedResponse;
 import dev.loadstar.core.LoadBalancerException;
+import dev.loadstar.core.LoadBalancerException.Kind;
 import dev.loadstar.core.RegisteredTarget;
-import dev.loadstar.core.RequestOutcome;
-import dev.loadstar.core.SelectionContext;
+import dev.loadstar.core.RequestRouter;
 import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.internal.Checks;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.util.Objects;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The load-balanced client over one shared {@link WebClient}.
+ * The load-balanced client: one shared {@link WebClient}, one Resilience4j {@link Retry} whose async retries are
+ * scheduled on Vert.x (see {@link VertxScheduler}), and a {@link RetryBudget} shared by every request.
+ *
+ * <p>Each request is an {@link Exchange}: Resilience4j calls its {@code attempt()} once per try; the exchange picks
+ * the target (sticky cookie, session key or the group's selector for the first try, an untried target for a
+ * retry), counts it in flight, sends, and turns the outcome into a response or an attempt failure that says
+ * whether another target may be tried.
  */
 public final class DefaultLoadBalancedClient implements LoadBalancedClient {
 
   private final Vertx vertx;
+  private final HttpClientAgent httpClient;
   private final WebClient webClient;
   private final int maxAttempts;
   private final long requestTimeoutMs;
+  private final RetryBudget budget;
+  private final VertxScheduler scheduler;
+  private final Retry retry;
   private final ConcurrentHashMap<String, TargetGroup> groups = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Promise<Void> closed0 = Promise.promise();
+  private final AtomicInteger retryOffset = new AtomicInteger();
+  private volatile RequestRouter router;
 
   /** A client over a new shared {@code WebClient}. */
   public DefaultLoadBalancedClient(Vertx vertx, LoadBalancedClientOptions options) {
-    this.vertx = Objects.requireNonNull(vertx, "vertx");
-    WebClientOptions wco = new WebClientOptions(options.getWebClientOptions());
-    wco.setConnectTimeout(options.getConnectTimeoutMs());
-    this.webClient = WebClient.create(vertx, wco);
-    this.maxAttempts = options.getMaxAttempts();
-    this.requestTimeoutMs = options.getRequestTimeoutMs();
+    this.vertx = Checks.notNull("vertx", vertx);
+    LoadBalancedClientOptions o = new LoadBalancedClientOptions(Checks.notNull("options", options));
+    WebClientOptions wco = new WebClientOptions(o.getWebClientOptions());
+    wco.setConnectTimeout(o.getConnectTimeoutMs());
+    this.httpClient = vertx.httpClientBuilder().with(new HttpClientOptions(wco)).with(o.getPoolOptions()).build();
+    this.webClient = WebClient.wrap(httpClient, wco);
+    this.maxAttempts = o.getMaxAttempts();
+    this.requestTimeoutMs = o.getRequestTimeoutMs();
+    this.budget = new RetryBudget(o.getRetryBudgetRatio(), o.getRetryBudgetMinPerSecond());
+    this.scheduler = new VertxScheduler(vertx);
+    long backoff = o.getRetryBackoffMs();
+    this.retry = Retry.of("loadstar-client", RetryConfig.custom()
+        .maxAttempts(maxAttempts)
+        .intervalFunction(attempt -> backoff)
+        .retryOnException(t -> t instanceof AttemptFailure && ((AttemptFailure) t).retryable)
+        .failAfterMaxAttempts(false)
+        .build());
   }
 
   @Override
   public LoadBalancedClient addTargetGroup(TargetGroup group) {
+    Checks.notNull("group", group);
     groups.put(group.name(), group);
     return this;
+  }
+
+  @Override
+  public TargetGroup removeTargetGroup(String name) {
+    return groups.remove(Checks.notNull("name", name));
   }
 
   @Override
@@ -57,167 +93,147 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
   }
 
   @Override
+  public LoadBalancedClient router(RequestRouter router) {
+    this.router = router;
+    return this;
+  }
+
+  @Override
   public LoadBalancedRequest request(HttpMethod method, String groupName, String requestUri) {
-    return new Request(Objects.requireNonNull(method, "method"), Objects.requireNonNull(groupName, "groupName"),
-        Objects.requireNonNull(requestUri, "requestUri"));
+    Checks.notNull("method", method);
+    Checks.notNull("groupName", groupName);
+    Checks.notNull("requestUri", requestUri);
+    return new Exchange(this, method, groupName, requestUri, null);
+  }
+
+  @Override
+  public LoadBalancedRequest requestAbs(HttpMethod method, String absoluteUrl) {
+    Checks.notNull("method", method);
+    Checks.notNull("absoluteUrl", absoluteUrl);
+    return new Exchange(this, method, null, null, parseAbsolute(absoluteUrl));
+  }
+
+  /** The parts of an absolute URL a router needs. */
+  record RoutedUrl(String url, boolean https, String host, int port, String authority, String path, String query,
+      String requestUri) {
+  }
+
+  static RoutedUrl parseAbsolute(String url) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw Checks.invalid("absoluteUrl", url, "an absolute http or https URL");
+    }
+    String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!"http".equals(scheme) && !"https".equals(scheme) || uri.getHost() == null || uri.isOpaque()) {
+      throw Checks.invalid("absoluteUrl", url, "an absolute http or https URL");
+    }
+    boolean https = "https".equals(scheme);
+    int port = uri.getPort() != -1 ? uri.getPort() : https ? 443 : 80;
+    String host = uri.getHost().toLowerCase(Locale.ROOT);
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    String query = uri.getRawQuery();
+    String authority = uri.getRawAuthority();
+    int at = authority.lastIndexOf('@');
+    if (at >= 0) {
+      authority = authority.substring(at + 1);
+    }
+    return new RoutedUrl(url, https, host, port, authority, path, query, query == null ? path : path + "?" + query);
   }
 
   @Override
   public Future<Void> close() {
     if (closed.compareAndSet(false, true)) {
-      webClient.close();
+      scheduler.shutdownNow(); // pending retries run now, see the client closed and fail with CLOSED
+      httpClient.close().onComplete(closed0);
     }
-    return Future.succeededFuture();
+    return closed0.future();
   }
 
-  static boolean idempotentByDefault(HttpMethod m) {
-    return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
-        || m == HttpMethod.DELETE;
+  boolean isClosed() {
+    return closed.get();
   }
 
-  private final class Request implements LoadBalancedRequest {
-    private final HttpMethod method;
-    private final String groupName;
-    private final String uri;
-    private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    private boolean idempotent;
-    private String sessionKey;
-    private String stickyCookie;
-    private SelectionContext selection = SelectionContext.NONE;
-    private long timeoutMs = requestTimeoutMs;
+  Vertx vertx() {
+    return vertx;
+  }
 
-    Request(HttpMethod method, String groupName, String uri) {
-      this.method = method;
-      this.groupName = groupName;
-      this.uri = uri;
-      this.idempotent = idempotentByDefault(method);
+  WebClient webClient() {
+    return webClient;
+  }
+
+  int maxAttempts() {
+    return maxAttempts;
+  }
+
+  long requestTimeoutMs() {
+    return requestTimeoutMs;
+  }
+
+  RetryBudget budget() {
+    return budget;
+  }
+
+  int nextRetryOffset() {
+    return retryOffset.getAndIncrement();
+  }
+
+  RequestRouter currentRouter() {
+    return router;
+  }
+
+  TargetGroup group(String name) {
+    return groups.get(name);
+  }
+
+  /** Runs the exchange's attempts through the retry and maps the end onto the caller's Vert.x context. */
+  Future<LoadBalancedResponse> execute(Exchange exchange, String groupName) {
+    Context ctx = Vertx.currentContext();
+    if (ctx == null) {
+      ctx = vertx.getOrCreateContext();
     }
+    budget.onRequest();
+    return Future.fromCompletionStage(retry.executeCompletionStage(scheduler, exchange::attempt), ctx)
+        .recover(err -> Future.failedFuture(toBalancerException(err, groupName, exchange)));
+  }
 
-    @Override
-    public LoadBalancedRequest putHeader(String name, String value) {
-      headers.add(name, value);
-      return this;
+  private Throwable toBalancerException(Throwable err, String groupName, Exchange exchange) {
+    Throwable e = err;
+    while (e instanceof CompletionException && e.getCause() != null) {
+      e = e.getCause();
     }
-
-    @Override
-    public MultiMap headers() {
-      return headers;
+    if (e instanceof LoadBalancerException) {
+      return e;
     }
-
-    @Override
-    public LoadBalancedRequest idempotent(boolean idempotent) {
-      this.idempotent = idempotent;
-      return this;
+    int attempts = exchange.attemptsSent();
+    if (closed.get() && !(e instanceof AttemptFailure)) {
+      return new LoadBalancerException(groupName, Kind.CLOSED, attempts, "the client is closed", e);
     }
-
-    @Override
-    public LoadBalancedRequest sessionKey(String sessionKey) {
-      this.sessionKey = sessionKey;
-      return this;
+    if (e instanceof AttemptFailure) {
+      AttemptFailure af = (AttemptFailure) e;
+      String why = af.retryable
+          ? "all " + attempts + " attempt(s) failed; last on " + af.target.target().id() + ": " + af.getCause()
+          : "attempt " + attempts + " on " + af.target.target().id() + " failed and is not retried ("
+              + af.reason + "): " + af.getCause();
+      return new LoadBalancerException(groupName, Kind.ALL_ATTEMPTS_FAILED, attempts, why, af.getCause());
     }
+    return new LoadBalancerException(groupName, Kind.ALL_ATTEMPTS_FAILED, attempts,
+        "request failed: " + e, e);
+  }
 
-    @Override
-    public LoadBalancedRequest stickyCookie(String cookieValue) {
-      this.stickyCookie = cookieValue;
-      return this;
-    }
+  /** One failed attempt, as Resilience4j sees it: whether another target may be tried, and why not. */
+  static final class AttemptFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient RegisteredTarget target;
+    final boolean retryable;
+    final String reason;
 
-    @Override
-    public LoadBalancedRequest hashKey(String key) {
-      this.selection = SelectionContext.ofKey(key);
-      return this;
-    }
-
-    @Override
-    public LoadBalancedRequest timeout(long timeoutMs) {
-      this.timeoutMs = timeoutMs;
-      return this;
-    }
-
-    @Override
-    public Future<LoadBalancedResponse> send() {
-      return send(null);
-    }
-
-    @Override
-    public Future<LoadBalancedResponse> send(Buffer body) {
-      if (closed.get()) {
-        return Future.failedFuture(new LoadBalancerException(groupName, LoadBalancerException.Kind.CLOSED, 0,
-            "the client is closed", null));
-      }
-      TargetGroup group = groups.get(groupName);
-      if (group == null) {
-        return Future.failedFuture(new LoadBalancerException(groupName, LoadBalancerException.Kind.UNKNOWN_GROUP, 0,
-            "no such target group", null));
-      }
-      Promise<LoadBalancedResponse> promise = Promise.promise();
-      attempt(group, body, 1, null, null, promise);
-      return promise.future();
-    }
-
-    private RegisteredTarget choose(TargetGroup group, RegisteredTarget avoid) {
-      if (avoid == null) {
-        if (stickyCookie != null && group.config().stickiness().enabled()) {
-          RegisteredTarget t = group.stickySessions().resolve(stickyCookie);
-          if (t != null) {
-            return t;
-          }
-        }
-        if (sessionKey != null) {
-          return group.stickySessions().selectForSession(sessionKey, selection);
-        }
-        return group.select(selection);
-      }
-      // a retry: another target than the one that failed, when there is one
-      RegisteredTarget t = group.select(selection);
-      for (int i = 0; i < 4 && t == avoid; i++) {
-        t = group.select(selection);
-      }
-      return t;
-    }
-
-    private void attempt(TargetGroup group, Buffer body, int attempt, RegisteredTarget previous, Throwable lastFailure,
-        Promise<LoadBalancedResponse> promise) {
-      RegisteredTarget target = choose(group, previous);
-      int guard = 0;
-      while (target != null && !target.tryStartRequest() && guard++ < 8) {
-        target = choose(group, previous);
-      }
-      if (target == null || guard >= 8) {
-        if (lastFailure != null) {
-          promise.fail(new LoadBalancerException(groupName, LoadBalancerException.Kind.ALL_ATTEMPTS_FAILED,
-              attempt - 1, "all " + (attempt - 1) + " attempt(s) failed: " + lastFailure, lastFailure));
-        } else {
-          promise.fail(new LoadBalancerException(groupName, LoadBalancerException.Kind.NO_TARGETS, 0,
-              "no target available", null));
-        }
-        return;
-      }
-      RegisteredTarget chosen = target;
-      HttpRequest<Buffer> req = webClient.request(method, chosen.target().port(), chosen.target().host(), uri)
-          .putHeaders(headers).timeout(timeoutMs);
-      long start = System.nanoTime();
-      Future<HttpResponse<Buffer>> f = body == null ? req.send() : req.sendBuffer(body);
-      f.onComplete(ar -> {
-        long latency = System.nanoTime() - start;
-        if (ar.succeeded()) {
-          HttpResponse<Buffer> resp = ar.result();
-          chosen.endRequest(resp.statusCode() >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS, latency);
-          String cookie = group.config().stickiness().enabled() ? group.stickySessions().issue(chosen) : null;
-          promise.complete(new LoadBalancedResponse(resp, chosen.target(), attempt, cookie));
-          return;
-        }
-        RequestOutcome outcome = Failures.classify(ar.cause());
-        chosen.endRequest(outcome, latency);
-        boolean retryable = outcome == RequestOutcome.CONNECT_FAILURE
-            || (idempotent && (outcome == RequestOutcome.RESET));
-        if (retryable && attempt < maxAttempts) {
-          attempt(group, body, attempt + 1, chosen, ar.cause(), promise);
-        } else {
-          promise.fail(new LoadBalancerException(groupName, LoadBalancerException.Kind.ALL_ATTEMPTS_FAILED, attempt,
-              "all " + attempt + " attempt(s) failed: " + ar.cause(), ar.cause()));
-        }
-      });
+    AttemptFailure(Throwable cause, RegisteredTarget target, boolean retryable, String reason) {
+      super(cause.toString(), cause, false, false);
+      this.target = target;
+      this.retryable = retryable;
+      this.reason = reason;
     }
   }
 }

@@ -1,0 +1,158 @@
+package dev.loadstar.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.loadstar.core.Backends.Backend;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DrainingTest {
+
+  private Vertx vertx;
+  private Backends backends;
+  private LoadBalancedClient client;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    backends = new Backends(vertx);
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (client != null) {
+      client.close().await();
+    }
+    vertx.close().await();
+  }
+
+  private TargetGroup group(Duration delay, Stickiness stickiness, Backend... members) {
+    TargetGroup g = TargetGroup.create(vertx, TargetGroupConfig.builder("svc").deregistrationDelay(delay)
+        .stickiness(stickiness).build());
+    for (Backend b : members) {
+      g.register(b.target());
+    }
+    client = LoadBalancedClient.create(vertx).addTargetGroup(g);
+    return g;
+  }
+
+  @Test
+  void inFlightRequestsToADeregisteredTargetCompleteAndNoNewRequestReachesIt() {
+    Backend a = backends.start("i-a");
+    Backend b = backends.start("i-b");
+    a.hold = true;
+    TargetGroup group = group(Duration.ofSeconds(300), Stickiness.disabled(), a, b);
+    List<Future<LoadBalancedResponse>> first = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      first.add(client.get("svc", "/").send());
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.held.size() == 2 && b.received.get() == 2);
+    assertThat(group.target("i-a").inFlight()).isEqualTo(2);
+
+    Future<Void> deregistered = group.deregister("i-a");
+    assertThat(group.target("i-a").health()).isEqualTo(TargetHealth.DRAINING);
+    for (int i = 0; i < 20; i++) {
+      assertThat(client.get("svc", "/").send().await().target().id()).isEqualTo("i-b");
+    }
+    assertThat(a.received.get()).isEqualTo(2);
+    assertThat(deregistered.isComplete()).isFalse();
+    assertThat(group.target("i-a")).isNotNull();
+
+    a.releaseAll();
+    for (Future<LoadBalancedResponse> f : first) {
+      LoadBalancedResponse r = f.await();
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.bodyAsString()).isEqualTo(r.target().id());
+    }
+    // the last in-flight request ended: the target leaves long before its 300 s delay
+    await().atMost(Duration.ofSeconds(10)).until(deregistered::isComplete);
+    assertThat(deregistered.succeeded()).isTrue();
+    assertThat(group.target("i-a")).isNull();
+    assertThat(a.received.get()).isEqualTo(2);
+  }
+
+  @Test
+  void deregistrationDelayEndsDrainingWhileARequestIsStillStuck() {
+    Backend a = backends.start("i-a");
+    Backend b = backends.start("i-b");
+    a.hold = true;
+    TargetGroup group = group(Duration.ofSeconds(1), Stickiness.disabled(), a, b);
+    Future<LoadBalancedResponse> stuck = client.get("svc", "/").send();
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.held.size() == 1);
+    RegisteredTarget ta = group.target("i-a");
+
+    Future<Void> deregistered = group.deregister("i-a");
+    assertThat(deregistered.isComplete()).isFalse();
+    deregistered.await();
+    // it left at the delay with its request still in flight
+    assertThat(ta.inFlight()).isEqualTo(1);
+    assertThat(stuck.isComplete()).isFalse();
+    assertThat(group.target("i-a")).isNull();
+    assertThat(ta.health().state()).isEqualTo(TargetHealth.State.UNUSED);
+    assertThat(ta.tryStartRequest()).isFalse();
+
+    // the stuck request is not cut off by the balancer; it ends when the target answers
+    a.releaseAll();
+    assertThat(stuck.await().target().id()).isEqualTo("i-a");
+    assertThat(ta.inFlight()).isZero();
+  }
+
+  @Test
+  void idleTargetLeavesAtOnce() {
+    Backend a = backends.start("i-a");
+    Backend b = backends.start("i-b");
+    TargetGroup group = group(Duration.ofSeconds(3600), Stickiness.disabled(), a, b);
+    client.get("svc", "/").send().await();
+    group.deregister("i-a").await();
+    assertThat(group.target("i-a")).isNull();
+  }
+
+  @Test
+  void stickyRequestToADrainingTargetGoesToAnotherTarget() {
+    Backend a = backends.start("i-a");
+    Backend b = backends.start("i-b");
+    TargetGroup group = group(Duration.ofSeconds(300), Stickiness.lbCookie(), a, b);
+    LoadBalancedResponse first = client.get("svc", "/").send().await();
+    Backend owner = backends.get(first.target().id());
+    Backend other = owner == a ? b : a;
+    owner.hold = true;
+    Future<LoadBalancedResponse> held = client.get("svc", "/").stickyCookie(first.stickyCookie()).send();
+    await().atMost(Duration.ofSeconds(10)).until(() -> owner.held.size() == 1);
+
+    Future<Void> deregistered = group.deregister(owner.name);
+    for (int i = 0; i < 10; i++) {
+      LoadBalancedResponse r = client.get("svc", "/").stickyCookie(first.stickyCookie()).send().await();
+      assertThat(r.target().id()).isEqualTo(other.name);
+      assertThat(group.stickySessions().resolve(r.stickyCookie()).target().id()).isEqualTo(other.name);
+    }
+    owner.releaseAll();
+    assertThat(held.await().target().id()).isEqualTo(owner.name);
+    deregistered.await();
+  }
+
+  @Test
+  void reRegisteringADrainingTargetKeepsItsDeregistrationFuturePendingUntilItLeaves() {
+    Backend a = backends.start("i-a");
+    Backend b = backends.start("i-b");
+    a.hold = true;
+    TargetGroup group = group(Duration.ofSeconds(300), Stickiness.disabled(), a, b);
+    Future<LoadBalancedResponse> held = client.get("svc", "/").send();
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.held.size() == 1);
+    Future<Void> first = group.deregister("i-a");
+    group.register(a.target());
+    assertThat(group.target("i-a").isActive()).isTrue();
+    a.releaseAll();
+    held.await();
+    assertThat(first.isComplete()).isFalse();
+    Future<Void> second = group.deregister("i-a");
+    second.await();
+    assertThat(first.succeeded()).isTrue();
+  }
+}
