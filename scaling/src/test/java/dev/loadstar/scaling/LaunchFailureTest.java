@@ -1,0 +1,116 @@
+package dev.loadstar.scaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.loadstar.scaling.providers.InProcessProvider;
+import dev.loadstar.scaling.spi.InstanceProvider;
+import dev.loadstar.scaling.spi.ProviderInstance;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A provider whose launches fail: Failed activities spaced by the backoff, the group stays up and recovers. */
+class LaunchFailureTest {
+
+  private Vertx vertx;
+  private InProcessProvider delegate;
+  private ScalingGroup group;
+
+  /** Fails the first {@code failures} launches (the first by throwing, the others with a failed future). */
+  static final class ScriptedProvider implements InstanceProvider {
+    final InstanceProvider delegate;
+    final int failures;
+    final AtomicInteger launches = new AtomicInteger();
+
+    ScriptedProvider(InstanceProvider delegate, int failures) {
+      this.delegate = delegate;
+      this.failures = failures;
+    }
+
+    @Override
+    public String name() {
+      return "scripted";
+    }
+
+    @Override
+    public Future<ProviderInstance> launch(String groupName, LaunchTemplate template) {
+      int n = launches.incrementAndGet();
+      if (n == 1) {
+        throw new IllegalStateException("scripted failure " + n);
+      }
+      if (n <= failures) {
+        return Future.failedFuture(new IllegalStateException("scripted failure " + n));
+      }
+      return delegate.launch(groupName, template);
+    }
+
+    @Override
+    public Future<Void> terminate(String instanceId) {
+      return delegate.terminate(instanceId);
+    }
+
+    @Override
+    public Future<List<ProviderInstance>> describe(String groupName, LaunchTemplate template) {
+      return delegate.describe(groupName, template);
+    }
+
+    @Override
+    public Future<Void> close() {
+      return delegate.close();
+    }
+  }
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    delegate = new InProcessProvider(vertx);
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (group != null) {
+      group.close().await();
+    }
+    delegate.close().await();
+    vertx.close().await();
+  }
+
+  @Test
+  void failedLaunchesAreRecordedAndRetriedNoFasterThanTheBackoff() {
+    ScriptedProvider provider = new ScriptedProvider(delegate, 5);
+    Duration initial = Duration.ofMillis(100);
+    Duration max = Duration.ofMillis(400);
+    group = ScalingGroup.create(vertx, ScalingGroupConfig.builder("flaky", LaunchTemplate.of("scripted"))
+        .provider(provider).capacity(1, 1, 1).launchBackoff(initial, max).build());
+    group.start().await();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> group.instances().size() == 1
+        && group.instances().get(0).state() == InstanceState.IN_SERVICE);
+
+    List<ScalingActivity> launches = group.activities().stream()
+        .filter(a -> a.kind() == ScalingActivity.Kind.LAUNCH).toList();
+    assertThat(launches).hasSize(6);
+    assertThat(launches.subList(0, 5)).allSatisfy(a -> {
+      assertThat(a.status()).isEqualTo(ScalingActivityStatus.FAILED);
+      assertThat(a.instanceId()).isNull();
+      assertThat(a.statusMessage()).startsWith("Launching a new instance failed: scripted failure ");
+      assertThat(a.endTime()).isNotNull();
+    });
+    assertThat(launches.get(5).status()).isEqualTo(ScalingActivityStatus.SUCCESSFUL);
+    assertThat(launches.get(5).instanceId()).isEqualTo(group.instances().get(0).id());
+
+    // Backoff 100, 200, 400, 400, 400 ms between a failure and the next attempt (activity times are in ms).
+    long[] expected = {100, 200, 400, 400, 400};
+    for (int i = 0; i < 5; i++) {
+      Duration gap = Duration.between(launches.get(i).endTime(), launches.get(i + 1).startTime());
+      assertThat(gap.toMillis()).as("gap after failure %d", i + 1).isGreaterThanOrEqualTo(expected[i] - 1);
+    }
+    assertThat(provider.launches.get()).isEqualTo(6);
+  }
+}

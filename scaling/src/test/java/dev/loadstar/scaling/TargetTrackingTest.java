@@ -1,0 +1,141 @@
+package dev.loadstar.scaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.loadstar.core.LoadBalancedClient;
+import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.scaling.providers.InProcessProvider;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Target tracking on ALBRequestCountPerTarget: load above the target value scales out (respecting cooldown and
+ * warmup); a trickle of load well below it scales back in, draining, with no failed request.
+ */
+class TargetTrackingTest {
+
+  private static final String TG = "WebTG";
+  private static final Duration COOLDOWN = Duration.ofMillis(800);
+
+  private Vertx vertx;
+  private InProcessProvider provider;
+  private TargetGroup targetGroup;
+  private LoadBalancedClient client;
+  private ScalingGroup group;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    provider = new InProcessProvider(vertx);
+    targetGroup = TargetGroup.create(vertx, TargetGroupConfig.builder(TG)
+        .deregistrationDelay(Duration.ofSeconds(10)).build());
+    client = LoadBalancedClient.create(vertx).addTargetGroup(targetGroup);
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (group != null) {
+      group.close().await();
+    }
+    client.close().await();
+    targetGroup.close().await();
+    provider.close().await();
+    vertx.close().await();
+  }
+
+  /** A desired-capacity change and when it happened. */
+  record Change(int from, int to, String cause, Instant at) {
+  }
+
+  @Test
+  void requestsPerTargetAboveTheTargetScaleOutAndATrickleScalesBackInWithoutFailedRequests() {
+    List<Change> changes = new CopyOnWriteArrayList<>();
+    List<ScalingActivity> done = new CopyOnWriteArrayList<>();
+    group = ScalingGroup.create(vertx, ScalingGroupConfig.builder("web-asg",
+            LaunchTemplate.builder(InProcessProvider.NAME).parameter("responseDelayMs", "10").build())
+        .provider(provider)
+        .capacity(1, 1, 3)
+        .targetGroups(targetGroup)
+        .healthCheckInterval(Duration.ofMillis(200))
+        .monitoringInterval(Duration.ofMillis(250))
+        .defaultCooldown(COOLDOWN)
+        .defaultInstanceWarmup(Duration.ofMillis(500))
+        .policies(ScalingPolicy.targetTracking("requests-per-target",
+                ScalingPolicy.PredefinedMetric.ALB_REQUEST_COUNT_PER_TARGET, TG, 20)
+            .scaleOutDatapoints(1).scaleInDatapoints(3).build())
+        .build());
+    group.addListener(new ScalingGroupListener() {
+      @Override
+      public void onDesiredCapacityChanged(int previous, int current, String cause) {
+        changes.add(new Change(previous, current, cause, Instant.now()));
+      }
+
+      @Override
+      public void onActivity(ScalingActivity activity) {
+        if (activity.isDone()) {
+          done.add(activity);
+        }
+      }
+    });
+    group.start().await();
+    await().atMost(Duration.ofSeconds(5)).until(() -> group.instances().size() == 1
+        && group.instances().get(0).state() == InstanceState.IN_SERVICE);
+
+    // Load: 8 loops, 10 ms per response: far above 20 requests per target per 250 ms.
+    LoadGenerator heavy = new LoadGenerator(vertx, client, TG, 100_000, 30_000).start(8);
+    await().atMost(Duration.ofSeconds(15)).until(() -> group.desiredCapacity() == 3 && inService() == 3);
+    heavy.stop();
+    await().atMost(Duration.ofSeconds(5)).until(heavy::idle);
+    assertThat(changes).isNotEmpty().allSatisfy(c -> assertThat(c.to()).isGreaterThan(c.from()));
+    assertThat(changes.get(0).cause()).contains("policy requests-per-target (requests-per-target:"
+        + " ALBRequestCountPerTarget = ").contains("changed the desired capacity from 1 to ");
+    assertPoliciesWaitedForTheCooldown(changes, done);
+
+    // A trickle: one loop, 10 ms responses, is still sent during the scale-in; well below 90 % of 20 per target.
+    int scaleOuts = changes.size();
+    LoadGenerator trickle = new LoadGenerator(vertx, client, TG, 100_000, 30_000);
+    trickle.start(1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> group.desiredCapacity() == 1 && group.instances().size() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> targetGroup.targets().size() == 1);
+    trickle.stop();
+    await().atMost(Duration.ofSeconds(5)).until(trickle::idle);
+    List<Change> scaleIns = changes.subList(scaleOuts, changes.size());
+    assertThat(scaleIns).isNotEmpty().allSatisfy(c -> assertThat(c.to()).isLessThan(c.from()));
+    assertPoliciesWaitedForTheCooldown(changes, done);
+    assertThat(group.activities()).filteredOn(a -> a.kind() == ScalingActivity.Kind.TERMINATE).hasSize(2)
+        .allSatisfy(a -> {
+          assertThat(a.status()).isEqualTo(ScalingActivityStatus.SUCCESSFUL);
+          assertThat(a.cause()).contains("shrinking the capacity");
+        });
+
+    assertThat(heavy.failures).isEmpty();
+    assertThat(trickle.failures).isEmpty();
+    assertThat(heavy.succeeded.get() + trickle.succeeded.get()).isGreaterThan(0);
+    assertThat(trickle.succeeded.get()).isEqualTo(trickle.sent.get()).isGreaterThan(0);
+  }
+
+  /** Every policy change after the first came at least one cooldown after the policy activities before it ended. */
+  private static void assertPoliciesWaitedForTheCooldown(List<Change> changes, List<ScalingActivity> done) {
+    for (int i = 1; i < changes.size(); i++) {
+      Change c = changes.get(i);
+      Instant previous = changes.get(i - 1).at();
+      Instant lastEnd = done.stream().map(ScalingActivity::endTime)
+          .filter(end -> !end.isBefore(previous) && !end.isAfter(c.at()))
+          .max(Instant::compareTo).orElse(previous);
+      assertThat(Duration.between(lastEnd, c.at())).as("change %s", c).isGreaterThanOrEqualTo(
+          COOLDOWN.minusMillis(2));
+    }
+  }
+
+  private long inService() {
+    return group.instances().stream().filter(i -> i.state() == InstanceState.IN_SERVICE).count();
+  }
+}
