@@ -90,7 +90,7 @@ class LaunchFailureTest {
         .provider(provider).capacity(1, 1, 1).launchBackoff(initial, max).build());
     group.start().await();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> group.instances().size() == 1
+    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1
         && group.instances().get(0).state() == InstanceState.IN_SERVICE);
 
     List<ScalingActivity> launches = group.activities().stream()

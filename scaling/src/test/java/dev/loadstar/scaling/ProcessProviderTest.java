@@ -30,7 +30,7 @@ class ProcessProviderTest {
     vertx = Vertx.vertx();
     provider = new ProcessProvider(vertx);
     targetGroup = TargetGroup.create(vertx, TargetGroupConfig.builder("procs")
-        .deregistrationDelay(Duration.ofSeconds(5)).build());
+        .deregistrationDelay(Duration.ofSeconds(30)).build());
     client = LoadBalancedClient.create(vertx).addTargetGroup(targetGroup);
   }
 
@@ -92,7 +92,7 @@ class ProcessProviderTest {
     // Scale in to zero: the process is asked to stop and exits.
     ProcessHandle secondProcess = provider.process(second.id());
     group.setDesiredCapacity(0).await();
-    await().atMost(Duration.ofSeconds(20)).until(() -> group.instances().isEmpty());
+    await().atMost(Duration.ofSeconds(60)).until(() -> group.instances().isEmpty());
     assertThat(secondProcess.isAlive()).isFalse();
   }
 

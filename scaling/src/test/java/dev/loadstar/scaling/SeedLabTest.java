@@ -46,7 +46,7 @@ class SeedLabTest {
         .deregistrationDelay(Duration.ofSeconds(10)).build());
     checker = new TestHealthChecker(vertx, targetGroup, 100);
     client = LoadBalancedClient.create(vertx, new LoadBalancedClientOptions().setConnectTimeoutMs(1000)
-        .setRequestTimeoutMs(5000)).addTargetGroup(targetGroup);
+        .setRequestTimeoutMs(30_000)).addTargetGroup(targetGroup);
   }
 
   @AfterEach
@@ -81,7 +81,7 @@ class SeedLabTest {
     group.start().await();
 
     // Desired 2: two instances launched, registered and healthy.
-    await().atMost(Duration.ofSeconds(10)).until(() -> inServiceAndHealthy().size() == 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> inServiceAndHealthy().size() == 2);
     List<String> ids = inServiceAndHealthy();
     assertThat(ids).allMatch(id -> id.matches("i-[0-9a-f]{17}"));
     assertThat(targetGroup.targets()).extracting(t -> t.target().id()).containsExactlyInAnyOrderElementsOf(ids);
@@ -105,20 +105,20 @@ class SeedLabTest {
     String broken = ids.get(0);
     String survivor = ids.get(1);
     provider.stopWebServer(broken).await();
-    await().atMost(Duration.ofSeconds(5))
+    await().atMost(Duration.ofSeconds(30))
         .until(() -> targetGroup.target(broken).health().state() == TargetHealth.State.UNHEALTHY);
     assertThat(checker.failuresWhenMarkedUnhealthy.get(broken)).isEqualTo(2);
 
     // With PROVIDER (EC2) health checks nothing happens: the instance is running, so it stays InService.
     int failedSoFar = checker.failedProbes(broken);
-    await().atMost(Duration.ofSeconds(5)).until(() -> checker.failedProbes(broken) >= failedSoFar + 10);
+    await().atMost(Duration.ofSeconds(30)).until(() -> checker.failedProbes(broken) >= failedSoFar + 10);
     assertThat(group.instance(broken).state()).isEqualTo(InstanceState.IN_SERVICE);
     assertThat(group.instance(broken).healthy()).isTrue();
     assertThat(group.activities()).noneMatch(a -> a.kind() == ScalingActivity.Kind.TERMINATE);
 
     // Switch to LOAD_BALANCER (ELB): the group terminates the instance and launches a replacement.
     group.setHealthCheckType(HealthCheckType.LOAD_BALANCER).await();
-    await().atMost(Duration.ofSeconds(10)).until(() -> group.instance(broken) == null
+    await().atMost(Duration.ofSeconds(30)).until(() -> group.instance(broken) == null
         && inServiceAndHealthy().size() == 2);
     String replacement = inServiceAndHealthy().stream().filter(id -> !id.equals(survivor)).findFirst().orElseThrow();
     assertThat(replacement).isNotIn(broken, survivor);
@@ -139,13 +139,13 @@ class SeedLabTest {
         && a.status() == ScalingActivityStatus.WAITING_FOR_ELB_CONNECTION_DRAINING);
 
     // Both instances serve the client again.
-    await().atMost(Duration.ofSeconds(5)).until(() -> load.byTarget.containsKey(replacement));
+    await().atMost(Duration.ofSeconds(30)).until(() -> load.byTarget.containsKey(replacement));
 
     // Desired (and min) 0: the client stops sending new requests, every instance drains and is terminated while
     // the requests already in flight complete.
     load.stop();
     group.updateCapacity(0, 0, 4).await();
-    await().atMost(Duration.ofSeconds(15)).until(() -> group.instances().isEmpty() && load.idle());
+    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().isEmpty() && load.idle());
     assertThat(targetGroup.targets()).isEmpty();
     assertThat(provider.isRunning(survivor)).isFalse();
     assertThat(provider.isRunning(replacement)).isFalse();

@@ -86,14 +86,14 @@ class TargetTrackingTest {
       }
     });
     group.start().await();
-    await().atMost(Duration.ofSeconds(5)).until(() -> group.instances().size() == 1
+    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1
         && group.instances().get(0).state() == InstanceState.IN_SERVICE);
 
     // Load: 8 loops, 10 ms per response: far above 20 requests per target per 250 ms.
     LoadGenerator heavy = new LoadGenerator(vertx, client, TG, 100_000, 30_000).start(8);
-    await().atMost(Duration.ofSeconds(15)).until(() -> group.desiredCapacity() == 3 && inService() == 3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> group.desiredCapacity() == 3 && inService() == 3);
     heavy.stop();
-    await().atMost(Duration.ofSeconds(5)).until(heavy::idle);
+    await().atMost(Duration.ofSeconds(30)).until(heavy::idle);
     assertThat(changes).isNotEmpty().allSatisfy(c -> assertThat(c.to()).isGreaterThan(c.from()));
     assertThat(changes.get(0).cause()).contains("policy requests-per-target (requests-per-target:"
         + " ALBRequestCountPerTarget = ").contains("changed the desired capacity from 1 to ");
@@ -103,10 +103,10 @@ class TargetTrackingTest {
     int scaleOuts = changes.size();
     LoadGenerator trickle = new LoadGenerator(vertx, client, TG, 100_000, 30_000);
     trickle.start(1);
-    await().atMost(Duration.ofSeconds(20)).until(() -> group.desiredCapacity() == 1 && group.instances().size() == 1);
-    await().atMost(Duration.ofSeconds(5)).until(() -> targetGroup.targets().size() == 1);
+    await().atMost(Duration.ofSeconds(60)).until(() -> group.desiredCapacity() == 1 && group.instances().size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> targetGroup.targets().size() == 1);
     trickle.stop();
-    await().atMost(Duration.ofSeconds(5)).until(trickle::idle);
+    await().atMost(Duration.ofSeconds(30)).until(trickle::idle);
     List<Change> scaleIns = changes.subList(scaleOuts, changes.size());
     assertThat(scaleIns).isNotEmpty().allSatisfy(c -> assertThat(c.to()).isLessThan(c.from()));
     assertPoliciesWaitedForTheCooldown(changes, done);

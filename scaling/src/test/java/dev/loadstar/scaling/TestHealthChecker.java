@@ -36,7 +36,7 @@ final class TestHealthChecker {
   TestHealthChecker(Vertx vertx, TargetGroup group, long intervalMs) {
     this.vertx = vertx;
     this.group = group;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setConnectTimeout(500));
+    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setConnectTimeout(2000));
     this.timerId = vertx.setPeriodic(intervalMs, id -> probeAll());
   }
 
@@ -55,7 +55,7 @@ final class TestHealthChecker {
   private void probe(RegisteredTarget t) {
     String id = t.target().id();
     RequestOptions opts = new RequestOptions().setMethod(HttpMethod.GET).setHost(t.target().host())
-        .setPort(t.target().port()).setURI("/").setConnectTimeout(500).setIdleTimeout(500);
+        .setPort(t.target().port()).setURI("/").setConnectTimeout(2000).setIdleTimeout(2000);
     http.request(opts).compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
         .onComplete(ar -> {
           inProgress.remove(id);

@@ -8,9 +8,10 @@ import dev.loadstar.scaling.spi.InstanceProvider;
 import dev.loadstar.scaling.spi.ProviderInstance;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,7 +35,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * its Service's EndpointSlices ({@code discovery.k8s.io/v1}), followed by watch.
  *
  * <p>Launching raises the Deployment's {@code spec.replicas} to the number of instances the group holds plus the
- * launches in flight, and completes with the first ready endpoint no instance has claimed yet. Terminating marks the
+ * launches in flight, and completes with the first ready endpoint no instance has claimed yet; the claimed pod is
+ * annotated with {@code controller.kubernetes.io/pod-deletion-cost: "1000"} so that any lower replica count removes
+ * unclaimed pods first. Terminating marks the
  * pod with {@code controller.kubernetes.io/pod-deletion-cost: "-2147483648"} (so the ReplicaSet removes that pod
  * first) and lowers {@code spec.replicas}, then completes when the pod's endpoint is gone. The group's first
  * {@code describe} adopts the Deployment's ready pods.
@@ -49,6 +53,8 @@ public final class KubernetesProvider implements InstanceProvider {
   public static final String NAME = "kubernetes";
   /** The pod annotation that orders ReplicaSet scale-down. */
   public static final String POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
+  /** The deletion cost given to pods the group holds, so that a lower replica count removes unclaimed pods first. */
+  public static final int CLAIMED_DELETION_COST = 1000;
 
   private final Vertx vertx;
   private final KubernetesClient client;
@@ -91,8 +97,11 @@ public final class KubernetesProvider implements InstanceProvider {
     final Map<String, ProviderInstance> instances = new HashMap<>();
     final Deque<Promise<ProviderInstance>> waiters = new ArrayDeque<>();
     final Map<String, Promise<Void>> vanishing = new HashMap<>();
+    /** Pods being terminated: never claimed again, even while their endpoint still serves. */
+    final Set<String> retired = new LinkedHashSet<>();
     int launching;
     boolean adopted;
+    final Object replicasLock = new Object();
 
     Fleet(String groupName, LaunchTemplate t) {
       this.groupName = groupName;
@@ -109,11 +118,14 @@ public final class KubernetesProvider implements InstanceProvider {
       List<Runnable> after = new ArrayList<>();
       synchronized (this) {
         routable.clear();
+        Set<String> present = new HashSet<>();
         for (ServiceEndpoint e : endpoints) {
+          present.add(e.name());
           if (e.routable()) {
             routable.put(e.name(), e);
           }
         }
+        retired.retainAll(present);
         assignWaiters(after);
         for (var it = vanishing.entrySet().iterator(); it.hasNext();) {
           var entry = it.next();
@@ -133,7 +145,7 @@ public final class KubernetesProvider implements InstanceProvider {
         if (waiters.isEmpty()) {
           return;
         }
-        if (claimed.contains(e.name())) {
+        if (claimed.contains(e.name()) || retired.contains(e.name())) {
           continue;
         }
         Promise<ProviderInstance> w = waiters.poll();
@@ -161,20 +173,25 @@ public final class KubernetesProvider implements InstanceProvider {
       return pi;
     }
 
-    /** Sets spec.replicas to the claimed instances plus the launches in flight. Blocking. */
+    /**
+     * Sets spec.replicas to the claimed instances plus the launches in flight, with a JSON merge patch (no
+     * resourceVersion, so concurrent writers of other fields do not conflict). Serialized per fleet. Blocking.
+     */
     void applyReplicas() {
-      int replicas;
-      synchronized (this) {
-        replicas = claimed.size() + launching;
-      }
-      Deployment d = client.apps().deployments().inNamespace(namespace).withName(deployment).get();
-      if (d == null) {
-        throw new IllegalStateException("deployment " + namespace + "/" + deployment + " not found");
-      }
-      Integer current = d.getSpec() != null ? d.getSpec().getReplicas() : null;
-      if (current == null || current != replicas) {
-        client.apps().deployments().inNamespace(namespace).withName(deployment)
-            .edit(dep -> new DeploymentBuilder(dep).editOrNewSpec().withReplicas(replicas).endSpec().build());
+      synchronized (replicasLock) {
+        int replicas;
+        synchronized (this) {
+          replicas = claimed.size() + launching;
+        }
+        Deployment d = client.apps().deployments().inNamespace(namespace).withName(deployment).get();
+        if (d == null) {
+          throw new IllegalStateException("deployment " + namespace + "/" + deployment + " not found");
+        }
+        Integer current = d.getSpec() != null ? d.getSpec().getReplicas() : null;
+        if (current == null || current != replicas) {
+          client.apps().deployments().inNamespace(namespace).withName(deployment)
+              .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":" + replicas + "}}");
+        }
       }
     }
   }
@@ -247,8 +264,21 @@ public final class KubernetesProvider implements InstanceProvider {
         }
         after.forEach(Runnable::run);
       });
-      return p.future().andThen(ar -> vertx.cancelTimer(timer));
+      return p.future().andThen(ar -> vertx.cancelTimer(timer))
+          .compose(pi -> vertx.executeBlocking(() -> {
+            markDeletionCost(f, pi.id(), CLAIMED_DELETION_COST);
+            return pi;
+          }, false).recover(e -> Future.succeededFuture(pi)));
     });
+  }
+
+  /** Annotates a pod with a deletion cost; a pod that no longer exists is ignored. Blocking. */
+  private void markDeletionCost(Fleet f, String podName, int cost) {
+    Pod pod = client.pods().inNamespace(f.namespace).withName(podName).get();
+    if (pod != null) {
+      client.pods().inNamespace(f.namespace).withName(podName).patch(PatchContext.of(PatchType.JSON_MERGE),
+          "{\"metadata\":{\"annotations\":{\"" + POD_DELETION_COST + "\":\"" + cost + "\"}}}");
+    }
   }
 
   @Override
@@ -271,6 +301,7 @@ public final class KubernetesProvider implements InstanceProvider {
     synchronized (f) {
       f.claimed.remove(instanceId);
       f.instances.remove(instanceId);
+      f.retired.add(instanceId);
       present = f.routable.containsKey(instanceId);
       if (present) {
         f.vanishing.put(instanceId, gone);
@@ -280,16 +311,7 @@ public final class KubernetesProvider implements InstanceProvider {
       gone.tryComplete();
     }
     return vertx.executeBlocking(() -> {
-      Pod pod = client.pods().inNamespace(f.namespace).withName(instanceId).get();
-      if (pod != null) {
-        client.pods().inNamespace(f.namespace).withName(instanceId).edit(p -> {
-          if (p.getMetadata().getAnnotations() == null) {
-            p.getMetadata().setAnnotations(new HashMap<>());
-          }
-          p.getMetadata().getAnnotations().put(POD_DELETION_COST, Integer.toString(Integer.MIN_VALUE));
-          return p;
-        });
-      }
+      markDeletionCost(f, instanceId, Integer.MIN_VALUE);
       f.applyReplicas();
       return null;
     }, false).compose(v -> {
@@ -312,7 +334,7 @@ public final class KubernetesProvider implements InstanceProvider {
         if (!f.adopted) {
           f.adopted = true;
           for (ServiceEndpoint e : f.routable.values()) {
-            if (!f.claimed.contains(e.name())) {
+            if (!f.claimed.contains(e.name()) && !f.retired.contains(e.name())) {
               f.claim(e);
             }
           }
