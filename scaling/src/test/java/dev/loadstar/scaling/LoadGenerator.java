@@ -19,6 +19,7 @@ final class LoadGenerator {
   private final String groupName;
   private final long maxRequests;
   private final long deadlineNanos;
+  private volatile long pacingMillis;
   private volatile boolean stopped;
   final AtomicLong sent = new AtomicLong();
   final AtomicLong succeeded = new AtomicLong();
@@ -39,6 +40,12 @@ final class LoadGenerator {
     for (int i = 0; i < concurrency; i++) {
       vertx.runOnContext(v -> next());
     }
+    return this;
+  }
+
+  /** Waits this long after each response before a loop sends its next request (0 = at once, the default). */
+  LoadGenerator pacing(long millis) {
+    this.pacingMillis = millis;
     return this;
   }
 
@@ -68,7 +75,11 @@ final class LoadGenerator {
             : String.valueOf(ar.cause()));
       }
       inFlight.decrementAndGet();
-      next();
+      if (pacingMillis > 0) {
+        vertx.setTimer(pacingMillis, t -> next());
+      } else {
+        next();
+      }
     });
   }
 }

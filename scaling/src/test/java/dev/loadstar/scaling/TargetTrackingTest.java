@@ -65,11 +65,11 @@ class TargetTrackingTest {
         .capacity(1, 1, 3)
         .targetGroups(targetGroup)
         .healthCheckInterval(Duration.ofMillis(200))
-        .monitoringInterval(Duration.ofMillis(250))
+        .monitoringInterval(Duration.ofSeconds(1))
         .defaultCooldown(COOLDOWN)
         .defaultInstanceWarmup(Duration.ofMillis(500))
         .policies(ScalingPolicy.targetTracking("requests-per-target",
-                ScalingPolicy.PredefinedMetric.ALB_REQUEST_COUNT_PER_TARGET, TG, 20)
+                ScalingPolicy.PredefinedMetric.ALB_REQUEST_COUNT_PER_TARGET, TG, 5)
             .scaleOutDatapoints(1).scaleInDatapoints(3).build())
         .build());
     group.addListener(new ScalingGroupListener() {
@@ -89,9 +89,10 @@ class TargetTrackingTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1
         && group.instances().get(0).state() == InstanceState.IN_SERVICE);
 
-    // Load: 8 loops, 10 ms per response: far above 20 requests per target per 250 ms.
-    LoadGenerator heavy = new LoadGenerator(vertx, client, TG, 100_000, 30_000).start(8);
+    // Load: 8 loops, 10 ms per response: far above 5 requests per target per second, even on a busy machine.
+    LoadGenerator heavy = new LoadGenerator(vertx, client, TG, 200_000, 60_000).start(8);
     await().atMost(Duration.ofSeconds(30)).until(() -> group.desiredCapacity() == 3 && inService() == 3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> heavy.byTarget.size() == 3);
     heavy.stop();
     await().atMost(Duration.ofSeconds(30)).until(heavy::idle);
     assertThat(changes).isNotEmpty().allSatisfy(c -> assertThat(c.to()).isGreaterThan(c.from()));
@@ -99,9 +100,9 @@ class TargetTrackingTest {
         + " ALBRequestCountPerTarget = ").contains("changed the desired capacity from 1 to ");
     assertPoliciesWaitedForTheCooldown(changes, done);
 
-    // A trickle: one loop, 10 ms responses, is still sent during the scale-in; well below 90 % of 20 per target.
+    // A trickle of 4 requests per second is still sent during the scale-in: below 90 % of 5 per target even on one.
     int scaleOuts = changes.size();
-    LoadGenerator trickle = new LoadGenerator(vertx, client, TG, 100_000, 30_000);
+    LoadGenerator trickle = new LoadGenerator(vertx, client, TG, 100_000, 60_000).pacing(250);
     trickle.start(1);
     await().atMost(Duration.ofSeconds(60)).until(() -> group.desiredCapacity() == 1 && group.instances().size() == 1);
     await().atMost(Duration.ofSeconds(30)).until(() -> targetGroup.targets().size() == 1);
@@ -120,6 +121,62 @@ class TargetTrackingTest {
     assertThat(trickle.failures).isEmpty();
     assertThat(heavy.succeeded.get() + trickle.succeeded.get()).isGreaterThan(0);
     assertThat(trickle.succeeded.get()).isEqualTo(trickle.sent.get()).isGreaterThan(0);
+  }
+
+  @Test
+  void stepScalingFollowsAnApplicationMetricAndScaleInNeedsEveryPolicy() {
+    java.util.concurrent.atomic.AtomicLong queueDepth = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong otherLoad = new java.util.concurrent.atomic.AtomicLong(100);
+    java.util.concurrent.atomic.AtomicLong evaluations = new java.util.concurrent.atomic.AtomicLong();
+    group = ScalingGroup.create(vertx, ScalingGroupConfig.builder("workers", LaunchTemplate.of(InProcessProvider.NAME))
+        .provider(provider)
+        .capacity(1, 1, 4)
+        .monitoringInterval(Duration.ofMillis(100))
+        .defaultCooldown(Duration.ZERO)
+        .policies(
+            ScalingPolicy.stepScaling("queue-steps", "QueueDepth", queueDepth::get,
+                    ScalingPolicy.AdjustmentType.CHANGE_IN_CAPACITY)
+                .step(null, 10.0, -1).step(10.0, 100.0, 0).step(100.0, null, 2).build(),
+            ScalingPolicy.targetTracking("other", "OtherLoad", () -> {
+              evaluations.incrementAndGet();
+              return otherLoad.get();
+            }, 100)
+                .scaleOutDatapoints(1).scaleInDatapoints(1).build())
+        .build());
+    List<Change> changes = new CopyOnWriteArrayList<>();
+    group.addListener(new ScalingGroupListener() {
+      @Override
+      public void onDesiredCapacityChanged(int previous, int current, String cause) {
+        changes.add(new Change(previous, current, cause, Instant.now()));
+      }
+    });
+    group.start().await();
+    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1);
+
+    queueDepth.set(500);
+    await().atMost(Duration.ofSeconds(30)).until(() -> group.desiredCapacity() == 3);
+    queueDepth.set(50);
+    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 3
+        && group.instances().stream().allMatch(i -> i.state() == InstanceState.IN_SERVICE));
+
+    // The step policy wants fewer, the target-tracking policy (at its target) does not agree: no scale-in.
+    int activities = group.activities().size();
+    queueDepth.set(0);
+    long seen = evaluations.get();
+    await().atMost(Duration.ofSeconds(30)).until(() -> evaluations.get() >= seen + 10);
+    assertThat(group.desiredCapacity()).isEqualTo(3);
+    assertThat(group.activities()).hasSize(activities);
+
+    // Both agree: scale in, step by step down to the minimum.
+    otherLoad.set(10);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(group.instances()).as("%s %s", changes,
+        group.activities()).hasSize(1));
+    assertThat(group.desiredCapacity()).isEqualTo(1);
+    assertThat(changes).extracting(Change::from, Change::to).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(1, 3), org.assertj.core.groups.Tuple.tuple(3, 2),
+        org.assertj.core.groups.Tuple.tuple(2, 1));
+    assertThat(changes.get(1).cause())
+        .contains("policy queue-steps, other (queue-steps: QueueDepth = 0.00; other: OtherLoad = 10.00)");
   }
 
   /** Every policy change after the first came at least one cooldown after the policy activities before it ended. */

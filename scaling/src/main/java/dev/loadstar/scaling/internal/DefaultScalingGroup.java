@@ -216,27 +216,31 @@ public final class DefaultScalingGroup implements ScalingGroup {
         return Future.failedFuture(new IllegalStateException("scaling group " + name() + " is closed"));
       }
       starting = true;
-      if (config.provider() != null) {
-        provider = config.provider();
-      } else {
-        provider = Providers.create(config.launchTemplate().provider(), vertx);
-        ownsProvider = true;
-      }
-      for (TargetGroup g : config.targetGroups()) {
-        attachNow(g);
-      }
-      long describeStart = System.nanoTime();
-      return hop(safe(() -> provider.describe(name(), config.launchTemplate()))).<Void>map(found -> {
-        starting = false;
+      Future<InstanceProvider> resolved = config.provider() != null ? Future.succeededFuture(config.provider())
+          : hop(vertx.executeBlocking(() -> Providers.create(config.launchTemplate().provider(), vertx), false));
+      return resolved.compose(p -> {
+        provider = p;
+        ownsProvider = config.provider() == null;
         if (closed) {
-          return null;
+          starting = false;
+          return ownsProvider ? p.close() : Future.<Void>succeededFuture();
         }
-        adopt(found, describeStart);
-        started = true;
-        scheduleHealthCheck();
-        scheduleMonitoring();
-        reconcile();
-        return null;
+        for (TargetGroup g : config.targetGroups()) {
+          attachNow(g);
+        }
+        long describeStart = System.nanoTime();
+        return hop(safe(() -> provider.describe(name(), config.launchTemplate()))).<Void>map(found -> {
+          starting = false;
+          if (closed) {
+            return null;
+          }
+          adopt(found, describeStart);
+          started = true;
+          scheduleHealthCheck();
+          scheduleMonitoring();
+          reconcile();
+          return null;
+        });
       });
     }).onFailure(e -> starting = false);
   }
@@ -478,9 +482,10 @@ public final class DefaultScalingGroup implements ScalingGroup {
       return;
     }
     int desired = desiredCapacity;
-    // 1. Unhealthy instances: at most 10 % of desired (at least 1) at a time; non-running ones at once.
+    // 1. Unhealthy instances: at most 10 % of desired (at least 1) being replaced at a time (terminations of
+    //    unhealthy instances and launches in flight both count); non-running ones at once.
     int limit = Math.max(1, desired / 10);
-    int replacing = 0;
+    int replacing = launching;
     for (Managed m : instances.values()) {
       if (!m.healthy && !m.state.countsAsCapacity() && m.state != InstanceState.TERMINATED) {
         replacing++;
@@ -582,6 +587,12 @@ public final class DefaultScalingGroup implements ScalingGroup {
         return;
       }
       ProviderInstance pi = ar.result();
+      if (closed) {
+        act.instanceId = pi.id();
+        act.finish(ScalingActivityStatus.CANCELLED, "The group was closed during the launch; instance " + pi.id()
+            + " is left running (a group of the same name adopts it on start).");
+        return;
+      }
       Managed m = new Managed(pi, System.nanoTime());
       m.protectedFromScaleIn = config.newInstancesProtectedFromScaleIn();
       instances.put(m.id, m);
