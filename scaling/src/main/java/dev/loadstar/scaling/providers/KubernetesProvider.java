@@ -101,6 +101,8 @@ public final class KubernetesProvider implements InstanceProvider {
     final Set<String> retired = new LinkedHashSet<>();
     int launching;
     boolean adopted;
+    /** Set once the watcher has received the initial list. */
+    volatile boolean synced;
     final Object replicasLock = new Object();
 
     Fleet(String groupName, LaunchTemplate t) {
@@ -206,12 +208,13 @@ public final class KubernetesProvider implements InstanceProvider {
     }
     String key = groupName + "/" + template.parameter("namespace", "") + "/" + deployment;
     Fleet existing = fleets.get(key);
-    if (existing != null) {
+    if (existing != null && existing.synced) {
       return Future.succeededFuture(existing);
     }
     return vertx.executeBlocking(() -> {
       Fleet f = fleets.computeIfAbsent(key, k -> new Fleet(groupName, template));
       f.watcher.start();
+      f.synced = true;
       return f;
     }, false);
   }
