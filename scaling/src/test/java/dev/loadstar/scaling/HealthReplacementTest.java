@@ -96,6 +96,33 @@ class HealthReplacementTest {
     assertThat(launches).hasSize(13).allMatch(a -> a.status() == ScalingActivityStatus.SUCCESSFUL);
   }
 
+  @Test
+  void loadBalancerHealthIsIgnoredDuringTheGracePeriodButAUserHealthCheckReplacesAtOnce() {
+    LaunchFailureTest.ScriptedProvider counting = new LaunchFailureTest.ScriptedProvider(provider, 0);
+    group = ScalingGroup.create(vertx, ScalingGroupConfig.builder("graceful", LaunchTemplate.of(InProcessProvider.NAME))
+        .provider(counting).capacity(1, 1, 1).healthCheckType(HealthCheckType.LOAD_BALANCER)
+        .healthCheckGracePeriod(Duration.ofHours(1)).healthCheckInterval(Duration.ofMillis(50))
+        .targetGroups(targetGroup).build());
+    group.start().await();
+    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1
+        && group.instances().get(0).state() == InstanceState.IN_SERVICE);
+    String id = group.instances().get(0).id();
+
+    targetGroup.updateHealth(id, TargetHealth.unhealthy(TargetHealth.Reason.TARGET_TIMEOUT, "Request timed out"));
+    int seen = counting.describes.get();
+    await().atMost(Duration.ofSeconds(30)).until(() -> counting.describes.get() >= seen + 10);
+    assertThat(group.instance(id).healthy()).isTrue();
+    assertThat(group.activities()).noneMatch(a -> a.kind() == ScalingActivity.Kind.TERMINATE);
+
+    group.setInstanceHealth(id, false).await();
+    await().atMost(Duration.ofSeconds(30)).until(() -> group.instance(id) == null && group.instances().size() == 1
+        && group.instances().get(0).state() == InstanceState.IN_SERVICE);
+    assertThat(group.activities()).filteredOn(a -> a.kind() == ScalingActivity.Kind.TERMINATE).singleElement()
+        .satisfies(a -> assertThat(a.cause()).endsWith("an instance was taken out of service in response to a user"
+            + " health-check."));
+    assertThat(group.activities()).allMatch(a -> a.status() == ScalingActivityStatus.SUCCESSFUL);
+  }
+
   private static int count(Map<String, ScalingActivity.Kind> running, ScalingActivity.Kind kind) {
     return (int) running.values().stream().filter(k -> k == kind).count();
   }

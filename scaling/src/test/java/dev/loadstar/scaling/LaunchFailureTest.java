@@ -27,6 +27,7 @@ class LaunchFailureTest {
     final InstanceProvider delegate;
     final int failures;
     final AtomicInteger launches = new AtomicInteger();
+    final AtomicInteger describes = new AtomicInteger();
 
     ScriptedProvider(InstanceProvider delegate, int failures) {
       this.delegate = delegate;
@@ -41,7 +42,7 @@ class LaunchFailureTest {
     @Override
     public Future<ProviderInstance> launch(String groupName, LaunchTemplate template) {
       int n = launches.incrementAndGet();
-      if (n == 1) {
+      if (n == 1 && failures >= 1) {
         throw new IllegalStateException("scripted failure " + n);
       }
       if (n <= failures) {
@@ -57,6 +58,7 @@ class LaunchFailureTest {
 
     @Override
     public Future<List<ProviderInstance>> describe(String groupName, LaunchTemplate template) {
+      describes.incrementAndGet();
       return delegate.describe(groupName, template);
     }
 

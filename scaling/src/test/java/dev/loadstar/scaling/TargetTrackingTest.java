@@ -124,6 +124,34 @@ class TargetTrackingTest {
   }
 
   @Test
+  void averageOutstandingRequestsPerTargetScalesOutUnderSlowRequests() {
+    group = ScalingGroup.create(vertx, ScalingGroupConfig.builder("slow-asg",
+            LaunchTemplate.builder(InProcessProvider.NAME).parameter("responseDelayMs", "200").build())
+        .provider(provider)
+        .capacity(1, 1, 3)
+        .targetGroups(targetGroup)
+        .monitoringInterval(Duration.ofMillis(250))
+        .defaultCooldown(Duration.ZERO)
+        .policies(ScalingPolicy.targetTracking("outstanding",
+                ScalingPolicy.PredefinedMetric.AVERAGE_OUTSTANDING_REQUESTS_PER_TARGET, TG, 4)
+            .scaleOutDatapoints(2).disableScaleIn(true).build())
+        .build());
+    group.start().await();
+    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1
+        && group.instances().get(0).state() == InstanceState.IN_SERVICE);
+
+    // 12 loops of 200 ms requests keep about 12 requests in flight: 3 instances are needed for 4 each.
+    LoadGenerator load = new LoadGenerator(vertx, client, TG, 100_000, 60_000).start(12);
+    await().atMost(Duration.ofSeconds(30)).until(() -> group.desiredCapacity() == 3 && group.instances().stream()
+        .filter(i -> i.state() == InstanceState.IN_SERVICE).count() == 3);
+    load.stop();
+    await().atMost(Duration.ofSeconds(30)).until(load::idle);
+    assertThat(group.activities()).filteredOn(a -> a.kind() == ScalingActivity.Kind.LAUNCH)
+        .anySatisfy(a -> assertThat(a.cause()).contains("AverageOutstandingRequestsPerTarget = "));
+    assertThat(load.failures).isEmpty();
+  }
+
+  @Test
   void stepScalingFollowsAnApplicationMetricAndScaleInNeedsEveryPolicy() {
     java.util.concurrent.atomic.AtomicLong queueDepth = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.atomic.AtomicLong otherLoad = new java.util.concurrent.atomic.AtomicLong(100);
