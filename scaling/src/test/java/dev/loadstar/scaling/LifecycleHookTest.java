@@ -78,7 +78,7 @@ class LifecycleHookTest {
     ScalingActivity abandoned = launches.get(0);
     assertThat(abandoned.status()).isEqualTo(ScalingActivityStatus.FAILED);
     assertThat(abandoned.statusMessage()).contains("Lifecycle Action").contains("ABANDON");
-    assertThat(provider.isRunning(abandoned.instanceId())).isFalse();
+    await().atMost(Duration.ofSeconds(30)).until(() -> !provider.isRunning(abandoned.instanceId()));
     assertThat(targetGroup.target(abandoned.instanceId())).isNull();
     assertThat(launches.get(1).status()).isEqualTo(ScalingActivityStatus.SUCCESSFUL);
     String id = group.instances().get(0).id();

@@ -142,11 +142,17 @@ public final class DefaultScalingGroup implements ScalingGroup {
     String instanceId;
     String description;
     final String cause;
-    ScalingActivityStatus status = ScalingActivityStatus.IN_PROGRESS;
+    ScalingActivityStatus status;
     String message;
     Instant end;
 
     Act(ScalingActivity.Kind kind, String instanceId, String description, String cause, boolean policyDriven) {
+      this(kind, instanceId, description, cause, policyDriven, ScalingActivityStatus.IN_PROGRESS);
+    }
+
+    Act(ScalingActivity.Kind kind, String instanceId, String description, String cause, boolean policyDriven,
+        ScalingActivityStatus initial) {
+      this.status = initial;
       this.kind = kind;
       this.instanceId = instanceId;
       this.description = description;
@@ -577,8 +583,8 @@ public final class DefaultScalingGroup implements ScalingGroup {
 
   private void launch(String cause) {
     launching++;
-    Act act = new Act(ScalingActivity.Kind.LAUNCH, null, "Launching a new instance", cause, policyEpisode);
-    act.status(ScalingActivityStatus.WAITING_FOR_INSTANCE_ID);
+    Act act = new Act(ScalingActivity.Kind.LAUNCH, null, "Launching a new instance", cause, policyEpisode,
+        ScalingActivityStatus.WAITING_FOR_INSTANCE_ID);
     hop(safe(() -> provider.launch(name(), config.launchTemplate()))).onComplete(ar -> {
       launching--;
       if (ar.failed()) {
@@ -611,8 +617,9 @@ public final class DefaultScalingGroup implements ScalingGroup {
         consecutiveLaunchFailures = 0;
         registerEverywhere(m);
         m.inServiceNanos = System.nanoTime();
-        setState(m, InstanceState.IN_SERVICE);
+        // The activity ends first: whoever sees the instance InService sees its launch done.
         act.finish(ScalingActivityStatus.SUCCESSFUL, null);
+        setState(m, InstanceState.IN_SERVICE);
         requestReconcile();
       });
     });
@@ -691,9 +698,10 @@ public final class DefaultScalingGroup implements ScalingGroup {
   private Future<Void> providerTerminate(Managed m, Act act) {
     return hop(safe(() -> provider.terminate(m.id))).transform(ar -> {
       if (ar.succeeded()) {
+        // The activity ends first: whoever sees the instance gone sees its termination done.
+        act.finish(ScalingActivityStatus.SUCCESSFUL, null);
         setState(m, InstanceState.TERMINATED);
         instances.remove(m.id);
-        act.finish(ScalingActivityStatus.SUCCESSFUL, null);
         requestReconcile();
         return Future.succeededFuture();
       }
