@@ -8,7 +8,9 @@ import dev.loadstar.scaling.spi.InstanceProvider;
 import dev.loadstar.scaling.spi.ProviderInstance;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import dev.loadstar.scaling.internal.DefaultScalingGroup;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -81,6 +83,41 @@ class LaunchFailureTest {
     }
     delegate.close().await();
     vertx.close().await();
+  }
+
+  @Test
+  void retriesFollowTheBackoffExactlyInVirtualTime() {
+    ScriptedProvider provider = new ScriptedProvider(delegate, 5);
+    ManualScheduler time = new ManualScheduler(Instant.parse("2026-01-01T00:00:00Z"));
+    ScalingGroupConfig config = ScalingGroupConfig.builder("virtual", LaunchTemplate.of("scripted"))
+        .provider(provider).capacity(1, 1, 1).launchBackoff(Duration.ofSeconds(1), Duration.ofSeconds(4))
+        .clock(time.clock()).build();
+    group = new DefaultScalingGroup(vertx, config, time);
+    group.start().await();
+    await().atMost(Duration.ofSeconds(30)).until(() -> launches().size() == 1 && launches().get(0).isDone());
+
+    // Failures at 0 s, 1 s, 3 s, 7 s, 11 s (backoff 1, 2, 4, 4 s); the sixth attempt, at 15 s, succeeds.
+    long[] attemptsAtMs = {0, 1000, 3000, 7000, 11000, 15000};
+    for (int i = 1; i < attemptsAtMs.length; i++) {
+      long gap = attemptsAtMs[i] - attemptsAtMs[i - 1];
+      time.advance(Duration.ofMillis(gap - 1));
+      assertThat(launches()).as("no attempt 1 ms before the backoff ends").hasSize(i);
+      time.advance(Duration.ofMillis(1));
+      assertThat(launches()).as("attempt %d when the backoff ends", i + 1).hasSize(i + 1);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> launches().get(5).isDone());
+    List<ScalingActivity> launches = launches();
+    for (int i = 0; i < attemptsAtMs.length; i++) {
+      assertThat(launches.get(i).startTime()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z")
+          .plusMillis(attemptsAtMs[i]));
+      assertThat(launches.get(i).status()).isEqualTo(i < 5 ? ScalingActivityStatus.FAILED
+          : ScalingActivityStatus.SUCCESSFUL);
+    }
+    assertThat(group.instances()).singleElement().extracting(Instance::state).isEqualTo(InstanceState.IN_SERVICE);
+  }
+
+  private List<ScalingActivity> launches() {
+    return group.activities().stream().filter(a -> a.kind() == ScalingActivity.Kind.LAUNCH).toList();
   }
 
   @Test

@@ -56,6 +56,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
   private final Context ctx;
   private final ScalingGroupConfig config;
   private final Clock clock;
+  private final Scheduler scheduler;
   private final CopyOnWriteArrayList<ScalingGroupListener> listeners = new CopyOnWriteArrayList<>();
 
   // Confined to ctx.
@@ -91,9 +92,15 @@ public final class DefaultScalingGroup implements ScalingGroup {
   private volatile List<TargetGroup> groupView = List.of();
   private final LinkedHashMap<String, ScalingActivity> activityLog = new LinkedHashMap<>();
 
-  /** A group on {@code vertx.getOrCreateContext()}. */
+  /** A group on {@code vertx.getOrCreateContext()} using Vert.x timers. */
   public DefaultScalingGroup(Vertx vertx, ScalingGroupConfig config) {
+    this(vertx, config, Scheduler.of(vertx));
+  }
+
+  /** A group on {@code vertx.getOrCreateContext()} using the given scheduler (tests use a manual one). */
+  public DefaultScalingGroup(Vertx vertx, ScalingGroupConfig config, Scheduler scheduler) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.config = Objects.requireNonNull(config, "config");
     this.ctx = vertx.getOrCreateContext();
     this.clock = config.clock();
@@ -101,6 +108,8 @@ public final class DefaultScalingGroup implements ScalingGroup {
     this.desiredCapacity = config.desiredCapacity();
     this.maxSize = config.maxSize();
     this.healthCheckType = config.healthCheckType();
+    this.backoffUntilNanos = scheduler.nanoTime();
+    this.cooldownUntilNanos = backoffUntilNanos;
     for (ScalingPolicy p : config.policies()) {
       voters.add(new PolicyVoter(p));
     }
@@ -181,7 +190,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
       end = now();
       if (policyDriven) {
         policyActivitiesInProgress--;
-        long until = System.nanoTime() + config.defaultCooldown().toNanos();
+        long until = scheduler.nanoTime() + config.defaultCooldown().toNanos();
         cooldownUntilNanos = Math.max(cooldownUntilNanos, until);
       }
       record();
@@ -234,7 +243,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
         for (TargetGroup g : config.targetGroups()) {
           attachNow(g);
         }
-        long describeStart = System.nanoTime();
+        long describeStart = scheduler.nanoTime();
         return hop(safe(() -> provider.describe(name(), config.launchTemplate()))).<Void>map(found -> {
           starting = false;
           if (closed) {
@@ -431,7 +440,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
       closed = true;
       for (long t : new long[] {healthTimer, monitorTimer, backoffTimer}) {
         if (t >= 0) {
-          vertx.cancelTimer(t);
+          scheduler.cancel(t);
         }
       }
       healthTimer = monitorTimer = backoffTimer = -1;
@@ -462,7 +471,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
       if (pi.state() == ProviderInstance.State.RUNNING || pi.state() == ProviderInstance.State.PENDING) {
         m.protectedFromScaleIn = config.newInstancesProtectedFromScaleIn();
         registerEverywhere(m);
-        m.inServiceNanos = System.nanoTime();
+        m.inServiceNanos = scheduler.nanoTime();
         setState(m, InstanceState.IN_SERVICE);
       } else {
         terminate(m, "At " + now() + " an instance found in state " + pi.state() + " when the group started was"
@@ -506,7 +515,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
     // 2. Capacity.
     int capacity = capacity();
     if (capacity < desired) {
-      long now = System.nanoTime();
+      long now = scheduler.nanoTime();
       if (now - backoffUntilNanos < 0) {
         armBackoffTimer(backoffUntilNanos - now);
       } else {
@@ -599,7 +608,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
             + " is left running (a group of the same name adopts it on start).");
         return;
       }
-      Managed m = new Managed(pi, System.nanoTime());
+      Managed m = new Managed(pi, scheduler.nanoTime());
       m.protectedFromScaleIn = config.newInstancesProtectedFromScaleIn();
       instances.put(m.id, m);
       act.instanceId = m.id;
@@ -616,7 +625,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
         }
         consecutiveLaunchFailures = 0;
         registerEverywhere(m);
-        m.inServiceNanos = System.nanoTime();
+        m.inServiceNanos = scheduler.nanoTime();
         // The activity ends first: whoever sees the instance InService sees its launch done.
         act.finish(ScalingActivityStatus.SUCCESSFUL, null);
         setState(m, InstanceState.IN_SERVICE);
@@ -634,7 +643,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
       delay = delay * 2;
     }
     delay = Math.min(delay, max);
-    backoffUntilNanos = System.nanoTime() + delay;
+    backoffUntilNanos = scheduler.nanoTime() + delay;
     armBackoffTimer(delay);
   }
 
@@ -643,10 +652,10 @@ public final class DefaultScalingGroup implements ScalingGroup {
       return;
     }
     if (backoffTimer >= 0) {
-      vertx.cancelTimer(backoffTimer);
+      scheduler.cancel(backoffTimer);
     }
     long ms = Math.max(1, (delayNanos + 999_999) / 1_000_000);
-    backoffTimer = vertx.setTimer(ms, id -> {
+    backoffTimer = scheduler.schedule(ms, () -> {
       backoffTimer = -1;
       reconcile();
     });
@@ -710,7 +719,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
         return Future.failedFuture(ar.cause());
       }
       Promise<Void> retried = Promise.promise();
-      vertx.setTimer(config.launchBackoffInitial().toMillis(), id -> {
+      scheduler.schedule(config.launchBackoffInitial().toMillis(), () -> {
         Act again = new Act(ScalingActivity.Kind.TERMINATE, m.id, "Terminating instance: " + m.id,
             "At " + now() + " the termination of instance " + m.id + " was retried after a failure.", false);
         providerTerminate(m, again).onComplete(retried);
@@ -765,9 +774,9 @@ public final class DefaultScalingGroup implements ScalingGroup {
     long[] timer = {-1};
     Runnable arm = () -> {
       if (timer[0] >= 0) {
-        vertx.cancelTimer(timer[0]);
+        scheduler.cancel(timer[0]);
       }
-      timer[0] = vertx.setTimer(timeoutMs, id -> result.tryComplete(hook.defaultResult()));
+      timer[0] = scheduler.schedule(timeoutMs, () -> result.tryComplete(hook.defaultResult()));
     };
     arm.run();
     Instance snapshot = m.view();
@@ -803,7 +812,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
     };
     hop(safe(() -> hook.handler().handle(context))).onComplete(ar -> result.tryComplete(
         ar.succeeded() && ar.result() != null ? ar.result() : hook.defaultResult()));
-    return result.future().andThen(ar -> vertx.cancelTimer(timer[0]));
+    return result.future().andThen(ar -> scheduler.cancel(timer[0]));
   }
 
   // ---------------------------------------------------------------- health
@@ -812,7 +821,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
     if (closed) {
       return;
     }
-    healthTimer = vertx.setTimer(config.healthCheckInterval().toMillis(), id -> {
+    healthTimer = scheduler.schedule(config.healthCheckInterval().toMillis(), () -> {
       healthTimer = -1;
       runHealthCheck().onComplete(v -> scheduleHealthCheck());
     });
@@ -823,7 +832,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
       return Future.succeededFuture();
     }
     healthCheckRunning = true;
-    long describeStart = System.nanoTime();
+    long describeStart = scheduler.nanoTime();
     return hop(safe(() -> provider.describe(name(), config.launchTemplate()))).transform(ar -> {
       healthCheckRunning = false;
       if (closed) {
@@ -859,7 +868,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
     if (healthCheckType != HealthCheckType.LOAD_BALANCER || closed) {
       return;
     }
-    long now = System.nanoTime();
+    long now = scheduler.nanoTime();
     long grace = config.healthCheckGracePeriod().toNanos();
     for (Managed m : new ArrayList<>(instances.values())) {
       if (m.state != InstanceState.IN_SERVICE || !m.healthy || now - m.inServiceNanos < grace) {
@@ -927,14 +936,18 @@ public final class DefaultScalingGroup implements ScalingGroup {
     if (closed || voters.isEmpty()) {
       return;
     }
-    monitorTimer = vertx.setPeriodic(config.monitoringInterval().toMillis(), id -> evaluatePolicies());
+    monitorTimer = scheduler.schedule(config.monitoringInterval().toMillis(), () -> {
+      monitorTimer = -1;
+      evaluatePolicies();
+      scheduleMonitoring();
+    });
   }
 
   private void evaluatePolicies() {
     if (closed || !started) {
       return;
     }
-    long now = System.nanoTime();
+    long now = scheduler.nanoTime();
     long warmup = config.defaultInstanceWarmup().toNanos();
     int desired = desiredCapacity;
     List<Managed> warmed = new ArrayList<>();
