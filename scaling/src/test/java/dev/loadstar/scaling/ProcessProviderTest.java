@@ -11,10 +11,14 @@ import dev.loadstar.scaling.providers.ProcessProvider;
 import io.vertx.core.Vertx;
 import java.io.File;
 import java.nio.file.Path;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The process provider: instances are JVMs started from a command template; a killed one is replaced. */
 class ProcessProviderTest {
@@ -94,6 +98,55 @@ class ProcessProviderTest {
     group.setDesiredCapacity(0).await();
     await().atMost(Duration.ofSeconds(60)).until(() -> group.instances().isEmpty());
     assertThat(secondProcess.isAlive()).isFalse();
+  }
+
+  @Test
+  void aProviderInALaterRunAdoptsTheRecordedProcessesAndTheGroupKeepsTheNewest(@TempDir Path stateDir)
+      throws Exception {
+    LaunchTemplate template = LaunchTemplate.builder(ProcessProvider.NAME).parameters(javaTemplate().parameters())
+        .parameter("stateDirectory", stateDir.toString()).build();
+    List<ProcessHandle> started = new ArrayList<>();
+    try {
+      ScalingGroup first = ScalingGroup.create(vertx, ScalingGroupConfig.builder("proc-restart", template)
+          .provider(provider).capacity(0, 1, 2).build());
+      first.start().await();
+      await().atMost(Duration.ofSeconds(30)).until(() -> first.instances().size() == 1
+          && first.instances().get(0).state() == InstanceState.IN_SERVICE);
+      first.setDesiredCapacity(2).await();
+      await().atMost(Duration.ofSeconds(30)).until(() -> first.instances().size() == 2
+          && first.instances().stream().allMatch(i -> i.state() == InstanceState.IN_SERVICE));
+      List<Instance> launched = first.instances();
+      for (Instance i : launched) {
+        started.add(provider.process(i.id()));
+      }
+      first.close().await();
+      provider.close().await();
+      assertThat(started).allMatch(ProcessHandle::isAlive);
+
+      // A later run: a new provider and group of the same name, desired 1.
+      provider = new ProcessProvider(vertx);
+      group = ScalingGroup.create(vertx, ScalingGroupConfig.builder("proc-restart", template)
+          .provider(provider).capacity(0, 1, 2).targetGroups(targetGroup).build());
+      group.start().await();
+      await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1 && !started.get(0).isAlive());
+      assertThat(group.instances().get(0).id()).isEqualTo(launched.get(1).id());
+      assertThat(provider.process(launched.get(1).id()).pid()).isEqualTo(started.get(1).pid());
+      assertThat(group.activities()).noneMatch(a -> a.kind() == ScalingActivity.Kind.LAUNCH);
+      assertThat(client.get("procs", "/").send().await().bodyAsString())
+          .isEqualTo("<h1>" + launched.get(1).id() + "</h1>");
+      try (var files = Files.list(stateDir)) {
+        assertThat(files.map(f -> f.getFileName().toString()).toList())
+            .containsExactly(launched.get(1).id() + ".instance");
+      }
+
+      group.setDesiredCapacity(0).await();
+      await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().isEmpty() && !started.get(1).isAlive());
+      try (var files = Files.list(stateDir)) {
+        assertThat(files.toList()).isEmpty();
+      }
+    } finally {
+      started.forEach(ProcessHandle::destroyForcibly);
+    }
   }
 
   private Instance inService() {

@@ -12,14 +12,23 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.io.File;
 import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -35,11 +44,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       {@code LOADSTAR_PORT} and {@code LOADSTAR_HOST};</li>
  *   <li>{@code host} (default {@code 127.0.0.1}), {@code workingDirectory}, {@code readyTimeoutMs} (how long to
  *       wait for the port to accept connections, default 30000), {@code terminateTimeoutMs} (how long after the
- *       graceful signal the process is killed, default 10000).</li>
+ *       graceful signal the process is killed, default 10000);</li>
+ *   <li>{@code stateDirectory}: where to record each instance (pid, port, start time) so that a provider in a later
+ *       run describes, adopts and terminates the processes an earlier run started.</li>
  * </ul>
  * Terminating sends the graceful signal (SIGTERM), then kills the process after the timeout. A process that dies on
- * its own is described as {@code STOPPED}. The provider knows the processes it started in this JVM only; closing
- * it terminates them.
+ * its own is described as {@code STOPPED}. Closing the provider terminates the processes it knows, except those
+ * recorded in a state directory, which are left running for the next run.
  */
 public final class ProcessProvider implements InstanceProvider {
 
@@ -53,6 +64,7 @@ public final class ProcessProvider implements InstanceProvider {
   public static final String ENV_HOST = "LOADSTAR_HOST";
 
   private static final long PROBE_INTERVAL_MS = 50;
+  private static final String STATE_SUFFIX = ".instance";
 
   private final Vertx vertx;
   private final Clock clock = Clock.systemUTC();
@@ -62,13 +74,15 @@ public final class ProcessProvider implements InstanceProvider {
 
   private static final class Entry {
     final ProviderInstance instance;
-    final Process process;
+    final ProcessHandle process;
     final long terminateTimeoutMs;
+    final Path stateFile;
 
-    Entry(ProviderInstance instance, Process process, long terminateTimeoutMs) {
+    Entry(ProviderInstance instance, ProcessHandle process, long terminateTimeoutMs, Path stateFile) {
       this.instance = instance;
       this.process = process;
       this.terminateTimeoutMs = terminateTimeoutMs;
+      this.stateFile = stateFile;
     }
   }
 
@@ -86,7 +100,7 @@ public final class ProcessProvider implements InstanceProvider {
   /** The process of an instance, or {@code null} when the provider does not know it. */
   public ProcessHandle process(String instanceId) {
     Entry e = processes.get(instanceId);
-    return e == null ? null : e.process.toHandle();
+    return e == null ? null : e.process;
   }
 
   @Override
@@ -106,6 +120,7 @@ public final class ProcessProvider implements InstanceProvider {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    Path stateDir = stateDirectory(template);
     return vertx.<Entry>executeBlocking(() -> {
       int port = freePort(host);
       List<String> cmd = new ArrayList<>();
@@ -127,13 +142,15 @@ public final class ProcessProvider implements InstanceProvider {
       env.put(ENV_INSTANCE_ID, id);
       env.put(ENV_PORT, Integer.toString(port));
       env.put(ENV_HOST, host);
-      Process process = pb.start();
-      Map<String, String> meta = new LinkedHashMap<>();
-      meta.put("provider", NAME);
-      meta.put("pid", Long.toString(process.pid()));
+      ProcessHandle process = pb.start().toHandle();
       ProviderInstance pi = new ProviderInstance(id, host, port, ProviderInstance.State.RUNNING, clock.instant(),
-          groupName, meta);
-      Entry e = new Entry(pi, process, terminateTimeoutMs);
+          groupName, metadata(process.pid()));
+      Path stateFile = null;
+      if (stateDir != null) {
+        stateFile = stateDir.resolve(id + STATE_SUFFIX);
+        writeState(stateFile, pi, process, terminateTimeoutMs);
+      }
+      Entry e = new Entry(pi, process, terminateTimeoutMs, stateFile);
       processes.put(id, e);
       return e;
     }, false).compose(e -> awaitReady(e, System.nanoTime() + readyTimeoutMs * 1_000_000).transform(ar -> {
@@ -142,7 +159,7 @@ public final class ProcessProvider implements InstanceProvider {
       }
       processes.remove(e.instance.id());
       e.process.destroyForcibly();
-      return Future.failedFuture(ar.cause());
+      return deleteState(e).transform(x -> Future.failedFuture(ar.cause()));
     }));
   }
 
@@ -154,8 +171,7 @@ public final class ProcessProvider implements InstanceProvider {
 
   private void probe(Entry e, long deadlineNanos, Promise<Void> ready) {
     if (!e.process.isAlive()) {
-      ready.tryFail(new IllegalStateException("the process exited with code " + e.process.exitValue()
-          + " before listening on port " + e.instance.port()));
+      ready.tryFail(new IllegalStateException("the process exited before listening on port " + e.instance.port()));
       return;
     }
     if (closed.get()) {
@@ -178,8 +194,11 @@ public final class ProcessProvider implements InstanceProvider {
   @Override
   public Future<Void> terminate(String instanceId) {
     Entry e = processes.remove(instanceId);
-    if (e == null || !e.process.isAlive()) {
+    if (e == null) {
       return Future.succeededFuture();
+    }
+    if (!e.process.isAlive()) {
+      return deleteState(e);
     }
     Promise<Void> gone = Promise.promise();
     e.process.onExit().whenComplete((p, err) -> gone.tryComplete());
@@ -189,18 +208,89 @@ public final class ProcessProvider implements InstanceProvider {
         e.process.destroyForcibly();
       }
     });
-    return gone.future().andThen(ar -> vertx.cancelTimer(timer));
+    return gone.future().andThen(ar -> vertx.cancelTimer(timer)).compose(v -> deleteState(e));
   }
 
   @Override
   public Future<List<ProviderInstance>> describe(String groupName, LaunchTemplate template) {
-    List<ProviderInstance> out = new ArrayList<>();
-    for (Entry e : processes.values()) {
-      if (Objects.equals(e.instance.groupName(), groupName)) {
-        out.add(e.process.isAlive() ? e.instance : e.instance.withState(ProviderInstance.State.STOPPED));
+    Path stateDir = stateDirectory(template);
+    Future<Void> adopted = stateDir == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      adoptRecorded(stateDir, groupName);
+      return null;
+    }, false);
+    return adopted.map(v -> {
+      List<ProviderInstance> out = new ArrayList<>();
+      for (Entry e : processes.values()) {
+        if (Objects.equals(e.instance.groupName(), groupName)) {
+          out.add(e.process.isAlive() ? e.instance : e.instance.withState(ProviderInstance.State.STOPPED));
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Reads the state directory and takes over the group's recorded processes that still run. Blocking. */
+  private void adoptRecorded(Path dir, String groupName) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + STATE_SUFFIX)) {
+      for (Path file : files) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+          p.load(r);
+        } catch (IOException | IllegalArgumentException e) {
+          continue;
+        }
+        String id = p.getProperty("id");
+        if (id == null || !groupName.equals(p.getProperty("group")) || processes.containsKey(id)) {
+          continue;
+        }
+        Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(p.getProperty("pid", "-1")));
+        String recordedStart = p.getProperty("processStart", "");
+        boolean same = handle.isPresent() && handle.get().isAlive() && handle.get().info().startInstant()
+            .map(Instant::toString).orElse("").equals(recordedStart);
+        if (!same) {
+          Files.deleteIfExists(file);
+          continue;
+        }
+        ProviderInstance pi = new ProviderInstance(id, p.getProperty("host"), Integer.parseInt(p.getProperty("port")),
+            ProviderInstance.State.RUNNING, Instant.parse(p.getProperty("launchTime")), groupName,
+            metadata(handle.get().pid()));
+        processes.putIfAbsent(id, new Entry(pi, handle.get(), Long.parseLong(p.getProperty("terminateTimeoutMs",
+            "10000")), file));
       }
     }
-    return Future.succeededFuture(out);
+  }
+
+  private static void writeState(Path file, ProviderInstance pi, ProcessHandle process, long terminateTimeoutMs)
+      throws IOException {
+    Files.createDirectories(file.getParent());
+    Properties p = new Properties();
+    p.setProperty("id", pi.id());
+    p.setProperty("group", pi.groupName());
+    p.setProperty("host", pi.host());
+    p.setProperty("port", Integer.toString(pi.port()));
+    p.setProperty("pid", Long.toString(process.pid()));
+    p.setProperty("processStart", process.info().startInstant().map(Instant::toString).orElse(""));
+    p.setProperty("launchTime", pi.launchTime().toString());
+    p.setProperty("terminateTimeoutMs", Long.toString(terminateTimeoutMs));
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      p.store(w, "loadstar process instance");
+    }
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private Future<Void> deleteState(Entry e) {
+    if (e.stateFile == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      Files.deleteIfExists(e.stateFile);
+      return null;
+    }, false);
   }
 
   @Override
@@ -209,10 +299,25 @@ public final class ProcessProvider implements InstanceProvider {
       return Future.succeededFuture();
     }
     List<Future<Void>> all = new ArrayList<>();
-    for (String id : new ArrayList<>(processes.keySet())) {
-      all.add(terminate(id));
+    for (Map.Entry<String, Entry> e : processes.entrySet()) {
+      if (e.getValue().stateFile == null) {
+        all.add(terminate(e.getKey()));
+      }
     }
+    processes.clear();
     return Future.join(all).eventually(() -> probes.close()).mapEmpty();
+  }
+
+  private static Map<String, String> metadata(long pid) {
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("provider", NAME);
+    meta.put("pid", Long.toString(pid));
+    return meta;
+  }
+
+  private static Path stateDirectory(LaunchTemplate template) {
+    String dir = template.parameter("stateDirectory", null);
+    return dir == null || dir.isBlank() ? null : Path.of(dir);
   }
 
   private static List<String> command(LaunchTemplate template) {
