@@ -1,6 +1,7 @@
 package dev.loadstar.core.internal.algorithm;
 
 import dev.loadstar.core.RegisteredTarget;
+import java.util.List;
 
 /**
  * Helpers that turn selection weights into integers.
@@ -37,6 +38,42 @@ final class Weights {
       }
     }
     return out;
+  }
+
+  /** The targets whose selection weight is positive (a weight of 0 takes no new requests). */
+  static RegisteredTarget[] positive(List<RegisteredTarget> targets) {
+    int count = 0;
+    for (RegisteredTarget t : targets) {
+      if (t.selectionWeight() > 0) {
+        count++;
+      }
+    }
+    RegisteredTarget[] out = new RegisteredTarget[count];
+    int i = 0;
+    for (RegisteredTarget t : targets) {
+      if (t.selectionWeight() > 0 && i < count) {
+        out[i++] = t;
+      }
+    }
+    return i == count ? out : java.util.Arrays.copyOf(out, i);
+  }
+
+  /** The selection weights as doubles. */
+  static double[] doubleWeights(RegisteredTarget[] targets) {
+    double[] out = new double[targets.length];
+    for (int i = 0; i < targets.length; i++) {
+      out[i] = targets[i].selectionWeight();
+    }
+    return out;
+  }
+
+  static boolean allEqual(double[] weights) {
+    for (double w : weights) {
+      if (w != weights[0]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean allEqual(int[] weights) {
