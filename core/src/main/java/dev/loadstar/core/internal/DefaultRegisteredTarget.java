@@ -32,8 +32,8 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
     }
   }
 
-  /** Decay time of the latency EWMA. */
-  private static final double EWMA_DECAY_NANOS = 10_000_000_000.0;
+  /** Decay time of the latency EWMA (10 s, as Finagle's peak EWMA). */
+  public static final double EWMA_DECAY_NANOS = 10_000_000_000.0;
 
   private final DefaultTargetGroup group;
   private volatile Target target;
@@ -131,6 +131,11 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
       return v;
     }
     return Math.max(1, (long) (v * Math.exp(-elapsed / EWMA_DECAY_NANOS)));
+  }
+
+  /** When the latency estimate last took a sample ({@code System.nanoTime()}); the estimate decays from there. */
+  public long latencyStampNanos() {
+    return ewmaStampNanos;
   }
 
   @Override

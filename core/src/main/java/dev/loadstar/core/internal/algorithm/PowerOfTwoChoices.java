@@ -14,8 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Load is the in-flight count ({@code power_of_two_choices}) or, for {@code peak_ewma}, the peak-EWMA latency
  * times (in-flight + 1), the cost Finagle's balancer uses. The latency estimate decays toward zero while a target
- * gets no request, so a target that was slow is tried again after a while; a target without any latency sample
- * is compared with the other candidate by in-flight count alone.
+ * gets no request, so a target that was slow is tried again after a while (both candidates are decayed to the
+ * same instant, which needs one exponential and no clock read); a target without any latency sample is compared
+ * with the other candidate by in-flight count alone.
  */
 final class PowerOfTwoChoices implements BalancingAlgorithm {
 
@@ -125,22 +126,28 @@ final class PowerOfTwoChoices implements BalancingAlgorithm {
 
     @Override
     boolean secondIsBetter(int a, int b) {
-      long latencyA;
-      long latencyB;
-      if (decaying != null) {
-        long now = System.nanoTime();
-        latencyA = decaying[a].latencyEwmaNanos(now);
-        latencyB = decaying[b].latencyEwmaNanos(now);
-      } else {
-        latencyA = targets[a].latencyEwmaNanos();
-        latencyB = targets[b].latencyEwmaNanos();
-      }
       int inFlightA = targets[a].inFlight();
       int inFlightB = targets[b].inFlight();
+      if (decaying == null) {
+        long latencyA = targets[a].latencyEwmaNanos();
+        long latencyB = targets[b].latencyEwmaNanos();
+        if (latencyA == 0 || latencyB == 0) {
+          return inFlightB < inFlightA;
+        }
+        return (double) latencyB * (inFlightB + 1) < (double) latencyA * (inFlightA + 1);
+      }
+      DefaultRegisteredTarget ta = decaying[a];
+      DefaultRegisteredTarget tb = decaying[b];
+      long latencyA = ta.latencyEwmaNanos();
+      long latencyB = tb.latencyEwmaNanos();
       if (latencyA == 0 || latencyB == 0) {
         return inFlightB < inFlightA;
       }
-      return (double) latencyB * (inFlightB + 1) < (double) latencyA * (inFlightA + 1);
+      // both estimates decayed to the same "now": ewma x exp(-(now - stamp) / tau). The common factor
+      // exp(-now / tau) cancels, leaving one exponential of the stamps' difference and no clock read.
+      double skew = Math.exp((tb.latencyStampNanos() - ta.latencyStampNanos())
+          / DefaultRegisteredTarget.EWMA_DECAY_NANOS);
+      return latencyB * (inFlightB + 1) * skew < (double) latencyA * (inFlightA + 1);
     }
   }
 }
