@@ -145,8 +145,9 @@ final class PowerOfTwoChoices implements BalancingAlgorithm {
       }
       // both estimates decayed to the same "now": ewma x exp(-(now - stamp) / tau). The common factor
       // exp(-now / tau) cancels, leaving one exponential of the stamps' difference and no clock read.
-      double skew = Math.exp((tb.latencyStampNanos() - ta.latencyStampNanos())
-          / DefaultRegisteredTarget.EWMA_DECAY_NANOS);
+      double x = (tb.latencyStampNanos() - ta.latencyStampNanos()) / DefaultRegisteredTarget.EWMA_DECAY_NANOS;
+      // samples less than 0.1 s apart (the busy case): e^x = 1 + x to within 0.005%
+      double skew = x > -0.01 && x < 0.01 ? 1 + x : Math.exp(x);
       return latencyB * (inFlightB + 1) * skew < (double) latencyA * (inFlightA + 1);
     }
   }

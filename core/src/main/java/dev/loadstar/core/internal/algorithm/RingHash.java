@@ -14,8 +14,9 @@ import java.util.List;
  * <p>Each target owns {@code weight x r} points on a 64-bit ring, placed by hashing its id and the point's number,
  * so a target's points do not depend on the other targets: when a target leaves, only the keys that were on its
  * points move. {@code r} is {@value #REPLICAS_PER_UNIT} per unit of weight while the ring stays under
- * {@value #MAX_RING} points, fewer beyond. A request key goes to the first point at or after its hash: a binary
- * search, O(log(points)).
+ * {@value #MAX_RING} points, fewer beyond. A request key goes to the first point at or after its hash, found through
+ * an index over the top bits of the positions (about one point per bucket): O(1) expected, O(points in a bucket)
+ * at worst.
  */
 final class RingHash implements BalancingAlgorithm {
 
@@ -26,6 +27,8 @@ final class RingHash implements BalancingAlgorithm {
   /** Low bits of a packed ring entry that hold the owner's index (the high bits are the point's position). */
   private static final int OWNER_BITS = 21;
   private static final long OWNER_MASK = (1L << OWNER_BITS) - 1;
+  /** Largest index over the ring's top bits (2^20 buckets). */
+  private static final int MAX_INDEX_BITS = 20;
 
   @Override
   public String name() {
@@ -70,7 +73,23 @@ final class RingHash implements BalancingAlgorithm {
       positions[k] = packed[k] & ~OWNER_MASK;
       owners[k] = (int) (packed[k] & OWNER_MASK);
     }
-    return new Ring(arr, positions, owners);
+    // index the ring by the top bits of a position: about one point per bucket
+    int bits = Math.max(1, Math.min(MAX_INDEX_BITS, 64 - Long.numberOfLeadingZeros(positions.length - 1)));
+    int shift = 64 - bits;
+    int[] bucketStart = new int[(1 << bits) + 1];
+    int k = 0;
+    for (int bucket = 0; bucket <= 1 << bits; bucket++) {
+      while (k < positions.length && bucketOf(positions[k], shift) < bucket) {
+        k++;
+      }
+      bucketStart[bucket] = k;
+    }
+    return new Ring(arr, positions, owners, bucketStart, shift);
+  }
+
+  /** The bucket of a (sign-flipped) position: its top bits, read as unsigned. */
+  private static int bucketOf(long flippedPosition, int shift) {
+    return (int) ((flippedPosition ^ Long.MIN_VALUE) >>> shift);
   }
 
   @Override
@@ -82,28 +101,30 @@ final class RingHash implements BalancingAlgorithm {
     private final RegisteredTarget[] targets;
     private final long[] positions;
     private final int[] owners;
+    /** bucketStart[b]: index of the first point whose top bits are at least b; one extra entry at the end. */
+    private final int[] bucketStart;
+    private final int shift;
 
-    Ring(RegisteredTarget[] targets, long[] positions, int[] owners) {
+    Ring(RegisteredTarget[] targets, long[] positions, int[] owners, int[] bucketStart, int shift) {
       this.targets = targets;
       this.positions = positions;
       this.owners = owners;
+      this.bucketStart = bucketStart;
+      this.shift = shift;
     }
 
     @Override
     public RegisteredTarget select(SelectionContext context) {
       long key = (HashKeys.keyOf(context) ^ Long.MIN_VALUE) & ~OWNER_MASK;
+      int bucket = bucketOf(key, shift);
+      // the first point at or after the key is in the key's bucket or is the first point of a later bucket
+      int i = bucketStart[bucket];
+      int end = bucketStart[bucket + 1];
       long[] ps = positions;
-      int lo = 0;
-      int hi = ps.length;
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (ps[mid] < key) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
+      while (i < end && ps[i] < key) {
+        i++;
       }
-      return targets[owners[lo == ps.length ? 0 : lo]];
+      return targets[owners[i == ps.length ? 0 : i]];
     }
   }
 }
