@@ -44,7 +44,7 @@ public interface BalancingAlgorithm {
 
   /**
    * ALB's {@code least_outstanding_requests}: the target with the fewest requests in flight (relative to its
-   * weight), ties broken round robin. Exact up to {@value Algorithms#LOR_EXACT_SCAN_LIMIT} targets; beyond that
+   * weight), ties broken round robin. Exact up to 64 targets; beyond that
    * the least loaded of a rotating window of that many targets.
    */
   static BalancingAlgorithm leastOutstandingRequests() {

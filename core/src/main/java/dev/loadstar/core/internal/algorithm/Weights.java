@@ -1,6 +1,7 @@
 package dev.loadstar.core.internal.algorithm;
 
 import dev.loadstar.core.RegisteredTarget;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -42,20 +43,13 @@ final class Weights {
 
   /** The targets whose selection weight is positive (a weight of 0 takes no new requests). */
   static RegisteredTarget[] positive(List<RegisteredTarget> targets) {
-    int count = 0;
+    List<RegisteredTarget> out = new ArrayList<>(targets.size());
     for (RegisteredTarget t : targets) {
       if (t.selectionWeight() > 0) {
-        count++;
+        out.add(t);
       }
     }
-    RegisteredTarget[] out = new RegisteredTarget[count];
-    int i = 0;
-    for (RegisteredTarget t : targets) {
-      if (t.selectionWeight() > 0 && i < count) {
-        out[i++] = t;
-      }
-    }
-    return i == count ? out : java.util.Arrays.copyOf(out, i);
+    return out.toArray(new RegisteredTarget[0]);
   }
 
   /** The selection weights as doubles. */
