@@ -8,7 +8,8 @@ import java.util.List;
  * routable targets. A target group makes a new selector whenever its membership, health or weights change.
  *
  * <p>Built-ins are available through the static factories and by name ({@link #byName}); more can be plugged
- * in through {@link dev.loadstar.core.spi.BalancingAlgorithmProvider}.
+ * in through {@link dev.loadstar.core.spi.BalancingAlgorithmProvider}. Every built-in selector is lock-free,
+ * allocation-free and O(1) or O(log n) in the number of targets (see {@code docs/architecture.md}).
  */
 public interface BalancingAlgorithm {
 
@@ -28,9 +29,69 @@ public interface BalancingAlgorithm {
     return false;
   }
 
-  /** ALB's {@code round_robin}: smooth weighted round robin. */
+  /**
+   * Whether the group cuts the weight of targets that anomaly detection finds anomalous (ALB's
+   * {@code load_balancing.algorithm.anomaly_mitigation}; only {@code weighted_random} offers it).
+   */
+  default boolean anomalyMitigation() {
+    return false;
+  }
+
+  /** ALB's {@code round_robin}: smooth weighted round robin; supports slow start. */
   static BalancingAlgorithm roundRobin() {
     return Algorithms.ROUND_ROBIN;
+  }
+
+  /**
+   * ALB's {@code least_outstanding_requests}: the target with the fewest requests in flight (relative to its
+   * weight), ties broken round robin. Exact up to 64 targets; beyond that
+   * the least loaded of a rotating window of that many targets.
+   */
+  static BalancingAlgorithm leastOutstandingRequests() {
+    return Algorithms.LEAST_OUTSTANDING_REQUESTS;
+  }
+
+  /** ALB's {@code weighted_random} with anomaly mitigation off (ALB's default). */
+  static BalancingAlgorithm weightedRandom() {
+    return Algorithms.WEIGHTED_RANDOM;
+  }
+
+  /**
+   * ALB's {@code weighted_random}; with {@code anomalyMitigation} on, targets found anomalous get their weight cut
+   * until they recover ({@code load_balancing.algorithm.anomaly_mitigation}).
+   */
+  static BalancingAlgorithm weightedRandom(boolean anomalyMitigation) {
+    return anomalyMitigation ? Algorithms.WEIGHTED_RANDOM_MITIGATED : Algorithms.WEIGHTED_RANDOM;
+  }
+
+  /** {@code power_of_two_choices}: two random targets, the one with fewer requests in flight. */
+  static BalancingAlgorithm powerOfTwoChoices() {
+    return Algorithms.POWER_OF_TWO_CHOICES;
+  }
+
+  /**
+   * {@code peak_ewma}: two random targets, the one with the lower peak-EWMA latency x (in-flight + 1); a target
+   * without a latency sample yet is compared by in-flight count only.
+   */
+  static BalancingAlgorithm peakEwma() {
+    return Algorithms.PEAK_EWMA;
+  }
+
+  /**
+   * {@code ring_hash}: consistent hashing of {@link SelectionContext#hashKey()} on a ring of virtual nodes
+   * (weighted); when a target leaves, only its keys move. Requests without a key go to a random target.
+   */
+  static BalancingAlgorithm ringHash() {
+    return Algorithms.RING_HASH;
+  }
+
+  /**
+   * {@code maglev}: consistent hashing of {@link SelectionContext#hashKey()} through a Maglev lookup table
+   * (weighted, O(1), near-perfect balance; a few keys beyond the leaving target's move). Requests without a key go
+   * to a random target.
+   */
+  static BalancingAlgorithm maglev() {
+    return Algorithms.MAGLEV;
   }
 
   /** Looks up an algorithm by name among the built-ins and the {@code ServiceLoader} providers. */

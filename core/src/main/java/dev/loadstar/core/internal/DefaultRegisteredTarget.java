@@ -32,8 +32,8 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
     }
   }
 
-  /** Decay time of the latency EWMA. */
-  private static final double EWMA_DECAY_NANOS = 10_000_000_000.0;
+  /** Decay time of the latency EWMA (10 s, as Finagle's peak EWMA). */
+  public static final double EWMA_DECAY_NANOS = 10_000_000_000.0;
 
   private final DefaultTargetGroup group;
   private volatile Target target;
@@ -53,6 +53,10 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
   volatile long slowStartBeginNanos = -1;
   volatile double anomalyFactor = 1.0;
   volatile boolean anomalous;
+  /** Targets registered by the same call share a batch (slow start: none of a first batch enters it). */
+  long registrationBatch;
+  /** True until the target's first transition to healthy (routable) after registration. */
+  boolean awaitingFirstHealthy = true;
   long drainTimerId = -1;
   Promise<Void> drainPromise;
   final long registeredAtNanos;
@@ -114,6 +118,24 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
   @Override
   public long latencyEwmaNanos() {
     return ewmaNanos;
+  }
+
+  /**
+   * The peak-EWMA latency decayed to {@code nowNanos}, as if a zero-latency sample arrived now (Finagle's reading):
+   * it falls toward zero while no request ends, so a target that was slow is tried again. 0 before any sample.
+   */
+  public long latencyEwmaNanos(long nowNanos) {
+    long v = ewmaNanos;
+    long elapsed = nowNanos - ewmaStampNanos;
+    if (v == 0 || elapsed <= 0) {
+      return v;
+    }
+    return Math.max(1, (long) (v * Math.exp(-elapsed / EWMA_DECAY_NANOS)));
+  }
+
+  /** When the latency estimate last took a sample ({@code System.nanoTime()}); the estimate decays from there. */
+  public long latencyStampNanos() {
+    return ewmaStampNanos;
   }
 
   @Override

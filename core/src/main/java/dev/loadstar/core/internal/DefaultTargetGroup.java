@@ -16,7 +16,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * The target group: a writer lock for membership and health, an immutable {@link Snapshot} for selection.
@@ -31,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class DefaultTargetGroup implements TargetGroup {
 
   private static final System.Logger LOG = System.getLogger(DefaultTargetGroup.class.getName());
-  /** Share of full weight a target gets when it enters slow start. */
+  /** Share of full weight a target gets when it enters slow start; the share then rises linearly to 1. */
   static final double SLOW_START_MIN_SHARE = 0.1;
   /** How often slow-start weights are recomputed. */
   static final long SLOW_START_TICK_MS = 1000;
@@ -39,6 +42,8 @@ public final class DefaultTargetGroup implements TargetGroup {
   private final Vertx vertx;
   private final TargetGroupConfig config;
   private final Clock clock;
+  private final LongSupplier nanoTime;
+  private final long anomalyIntervalMs;
   private final ReentrantLock lock = new ReentrantLock();
   private final LinkedHashMap<String, DefaultRegisteredTarget> members = new LinkedHashMap<>();
   private final CopyOnWriteArrayList<TargetGroupListener> listeners = new CopyOnWriteArrayList<>();
@@ -46,6 +51,8 @@ public final class DefaultTargetGroup implements TargetGroup {
   private volatile TargetGroupListener[] listenerArray = new TargetGroupListener[0];
   private volatile Snapshot snapshot = Snapshot.EMPTY;
   private long slowStartTimer = -1;
+  private long anomalyTimer = -1;
+  private long registrationBatches;
   private boolean closed;
 
   /** A group using the system clock. */
@@ -55,9 +62,22 @@ public final class DefaultTargetGroup implements TargetGroup {
 
   /** A group using the given wall clock (cookie expiry, event times). */
   public DefaultTargetGroup(Vertx vertx, TargetGroupConfig config, Clock clock) {
+    this(vertx, config, clock, System::nanoTime, Duration.ofMillis(AnomalyDetector.EVALUATION_INTERVAL_MS));
+  }
+
+  /**
+   * A group with its own time sources: {@code nanoTime} drives slow start (tests move it by hand and call
+   * {@link #refreshWeights()}), {@code anomalyInterval} is how often anomaly detection runs (ALB: 5 s; tests use a
+   * long interval and call {@link #evaluateAnomalies()}).
+   */
+  public DefaultTargetGroup(Vertx vertx, TargetGroupConfig config, Clock clock, LongSupplier nanoTime,
+      Duration anomalyInterval) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+    this.anomalyIntervalMs = Checks.positive("anomalyInterval", anomalyInterval).toMillis();
+    Checks.positive("anomalyInterval", anomalyIntervalMs);
     this.stickySessions = new DefaultStickySessions(this, clock);
   }
 
@@ -97,39 +117,76 @@ public final class DefaultTargetGroup implements TargetGroup {
   public RegisteredTarget register(Target target) {
     Objects.requireNonNull(target, "target");
     List<Runnable> events = new ArrayList<>();
-    DefaultRegisteredTarget result;
     lock.lock();
     try {
-      if (closed) {
-        throw new IllegalStateException("target group " + name() + " is closed");
-      }
-      DefaultRegisteredTarget existing = members.get(target.id());
-      if (existing != null && sameAddress(existing.target(), target)) {
-        existing.target(target);
-        if (existing.draining()) {
-          cancelDrain(existing);
-          TargetHealth before = existing.health();
-          TargetHealth after = initialHealth();
-          existing.draining(false);
-          existing.health(after);
-          events.add(() -> fireHealth(existing, before, after));
-        }
-        existing.selectionWeight = weightOf(existing, System.nanoTime());
-        result = existing;
-      } else {
-        if (existing != null) {
-          removeNow(existing, events);
-        }
-        DefaultRegisteredTarget added = new DefaultRegisteredTarget(this, target, initialHealth(), System.nanoTime());
-        members.put(target.id(), added);
-        events.add(() -> fire(l -> l.onTargetRegistered(this, added)));
-        result = added;
+      checkOpen();
+      DefaultRegisteredTarget result = registerLocked(target, ++registrationBatches, events);
+      publish(events);
+      return result;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Registers the targets as one registration call: one snapshot, and one batch for the slow-start rule. */
+  @Override
+  public void register(Collection<Target> targets) {
+    Objects.requireNonNull(targets, "targets");
+    for (Target t : targets) {
+      Objects.requireNonNull(t, "target");
+    }
+    List<Runnable> events = new ArrayList<>();
+    lock.lock();
+    try {
+      checkOpen();
+      long batch = ++registrationBatches;
+      for (Target t : targets) {
+        registerLocked(t, batch, events);
       }
       publish(events);
     } finally {
       lock.unlock();
     }
-    return result;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("target group " + name() + " is closed");
+    }
+  }
+
+  private DefaultRegisteredTarget registerLocked(Target target, long batch, List<Runnable> events) {
+    DefaultRegisteredTarget existing = members.get(target.id());
+    if (existing != null && sameAddress(existing.target(), target)) {
+      existing.target(target);
+      if (existing.draining()) {
+        cancelDrain(existing);
+        TargetHealth before = existing.health();
+        TargetHealth after = initialHealth();
+        existing.draining(false);
+        existing.health(after);
+        existing.registrationBatch = batch;
+        existing.awaitingFirstHealthy = true;
+        if (after.isRoutable()) {
+          maybeEnterSlowStart(existing);
+        }
+        events.add(() -> fireHealth(existing, before, after));
+      }
+      existing.selectionWeight = weightOf(existing, nanoTime.getAsLong());
+      return existing;
+    }
+    if (existing != null) {
+      removeNow(existing, events);
+    }
+    DefaultRegisteredTarget added = new DefaultRegisteredTarget(this, target, initialHealth(), nanoTime.getAsLong());
+    added.registrationBatch = batch;
+    members.put(target.id(), added);
+    if (added.health().isRoutable()) {
+      // health checks disabled: routable at once, so it "becomes healthy" now
+      maybeEnterSlowStart(added);
+    }
+    events.add(() -> fire(l -> l.onTargetRegistered(this, added)));
+    return added;
   }
 
   private static boolean sameAddress(Target a, Target b) {
@@ -290,9 +347,9 @@ public final class DefaultTargetGroup implements TargetGroup {
         return true;
       }
       t.health(health);
-      if (health.state() == TargetHealth.State.HEALTHY && before.state() != TargetHealth.State.HEALTHY) {
+      if (health.isRoutable() && !before.isRoutable()) {
         maybeEnterSlowStart(t);
-      } else if (health.state() != TargetHealth.State.HEALTHY) {
+      } else if (!health.isRoutable()) {
         t.slowStartBeginNanos = -1;
       }
       events.add(() -> fireHealth(t, before, health));
@@ -307,15 +364,22 @@ public final class DefaultTargetGroup implements TargetGroup {
     }
   }
 
-  /** ALB: a target entering healthy starts slow start only if another healthy target is out of slow start. */
+  /**
+   * ALB's entry rule: a target that becomes healthy (routable: {@code healthy}, or {@code unavailable} with health
+   * checks off) enters slow start only if another healthy target is out of slow start. For a target's first
+   * healthy transition after registration, targets registered by the same call do not count, so a registration
+   * call into a group without healthy targets puts none of its targets in slow start.
+   */
   private void maybeEnterSlowStart(DefaultRegisteredTarget t) {
+    boolean first = t.awaitingFirstHealthy;
+    t.awaitingFirstHealthy = false;
     if (config.slowStart().isZero()) {
       return;
     }
     for (DefaultRegisteredTarget other : members.values()) {
-      if (other != t && !other.draining() && other.health().state() == TargetHealth.State.HEALTHY
-          && other.slowStartBeginNanos < 0) {
-        t.slowStartBeginNanos = System.nanoTime();
+      if (other != t && !other.draining() && other.health().isRoutable() && other.slowStartBeginNanos < 0
+          && !(first && other.registrationBatch == t.registrationBatch)) {
+        t.slowStartBeginNanos = nanoTime.getAsLong();
         ensureSlowStartTicker();
         return;
       }
@@ -324,16 +388,25 @@ public final class DefaultTargetGroup implements TargetGroup {
 
   private void ensureSlowStartTicker() {
     if (slowStartTimer < 0 && !closed) {
-      slowStartTimer = vertx.setPeriodic(SLOW_START_TICK_MS, id -> slowStartTick());
+      slowStartTimer = vertx.setPeriodic(SLOW_START_TICK_MS, id -> refreshWeights());
     }
   }
 
-  private void slowStartTick() {
+  /**
+   * Recomputes the slow-start weights at the current time and publishes a new snapshot if any changed; stops the
+   * slow-start ticker when no target is in slow start any more. The ticker calls it every second.
+   */
+  public void refreshWeights() {
     List<Runnable> events = new ArrayList<>();
     lock.lock();
     try {
+      long now = nanoTime.getAsLong();
+      boolean changed = false;
       boolean any = false;
       for (DefaultRegisteredTarget t : members.values()) {
+        if (!t.draining() && weightOf(t, now) != t.selectionWeight) {
+          changed = true;
+        }
         if (t.slowStartBeginNanos >= 0) {
           any = true;
         }
@@ -342,25 +415,64 @@ public final class DefaultTargetGroup implements TargetGroup {
         vertx.cancelTimer(slowStartTimer);
         slowStartTimer = -1;
       }
-      publish(events);
+      if (changed) {
+        publish(events);
+      }
     } finally {
       lock.unlock();
     }
   }
 
-  /** The selection weight now: base weight, slow-start ramp, anomaly factor. Ends finished slow starts. */
+  /**
+   * The selection weight now: base weight x anomaly factor x slow-start share, the share rising linearly from
+   * {@link #SLOW_START_MIN_SHARE} at entry to 1 at the end of {@code slow_start.duration_seconds}. Ends finished
+   * slow starts.
+   */
   private double weightOf(DefaultRegisteredTarget t, long now) {
     double w = t.target().weight() * t.anomalyFactor;
     long begin = t.slowStartBeginNanos;
     if (begin >= 0) {
-      double elapsed = (now - begin) / (double) config.slowStart().toNanos();
+      double elapsed = Math.max(0, now - begin) / (double) config.slowStart().toNanos();
       if (elapsed >= 1.0) {
         t.slowStartBeginNanos = -1;
       } else {
-        w *= Math.max(SLOW_START_MIN_SHARE, elapsed);
+        w *= SLOW_START_MIN_SHARE + (1.0 - SLOW_START_MIN_SHARE) * elapsed;
       }
     }
     return w;
+  }
+
+  /**
+   * Runs one anomaly evaluation now (the periodic timer calls it every 5 s while it is needed) and publishes a
+   * new snapshot if mitigation changed any weight.
+   */
+  public void evaluateAnomalies() {
+    List<Runnable> events = new ArrayList<>();
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      if (AnomalyDetector.evaluate(members.values(), config.algorithm().anomalyMitigation())) {
+        publish(events);
+      } else {
+        updateAnomalyTimer();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs the anomaly timer only while evaluation has something to do (under the lock). */
+  private void updateAnomalyTimer() {
+    boolean needed = !closed && AnomalyDetector.needed(members.values());
+    if (needed && anomalyTimer < 0) {
+      AnomalyDetector.resetWindows(members.values());
+      anomalyTimer = vertx.setPeriodic(anomalyIntervalMs, id -> evaluateAnomalies());
+    } else if (!needed && anomalyTimer >= 0) {
+      vertx.cancelTimer(anomalyTimer);
+      anomalyTimer = -1;
+    }
   }
 
   /** Whether the target is in slow start now. */
@@ -371,7 +483,7 @@ public final class DefaultTargetGroup implements TargetGroup {
   /** Rebuilds and publishes the snapshot, then runs the queued events (under the lock). */
   void publish(List<Runnable> events) {
     boolean wasFailingOpen = snapshot.failingOpen;
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     List<RegisteredTarget> candidates = new ArrayList<>(members.size());
     List<RegisteredTarget> routable = new ArrayList<>(members.size());
     Map<String, DefaultRegisteredTarget> byId = new LinkedHashMap<>(members.size() * 2);
@@ -397,6 +509,7 @@ public final class DefaultTargetGroup implements TargetGroup {
     if (failingOpen != wasFailingOpen) {
       events.add(() -> fire(l -> l.onFailOpenChanged(this, failingOpen)));
     }
+    updateAnomalyTimer();
     runEvents(events);
   }
 
@@ -486,6 +599,10 @@ public final class DefaultTargetGroup implements TargetGroup {
       if (slowStartTimer >= 0) {
         vertx.cancelTimer(slowStartTimer);
         slowStartTimer = -1;
+      }
+      if (anomalyTimer >= 0) {
+        vertx.cancelTimer(anomalyTimer);
+        anomalyTimer = -1;
       }
       for (DefaultRegisteredTarget t : new ArrayList<>(members.values())) {
         if (t.draining()) {

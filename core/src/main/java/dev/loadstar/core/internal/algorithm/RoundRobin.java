@@ -36,16 +36,10 @@ final class RoundRobin implements BalancingAlgorithm {
 
   @Override
   public TargetSelector newSelector(List<RegisteredTarget> targets) {
-    List<RegisteredTarget> positive = new ArrayList<>(targets.size());
-    for (RegisteredTarget t : targets) {
-      if (t.selectionWeight() > 0) {
-        positive.add(t);
-      }
-    }
-    if (positive.isEmpty()) {
+    RegisteredTarget[] arr = Weights.positive(targets);
+    if (arr.length == 0) {
       return TargetSelector.EMPTY;
     }
-    RegisteredTarget[] arr = positive.toArray(new RegisteredTarget[0]);
     int[] weights = Weights.integerWeights(arr, FRACTION_SCALE);
     if (Weights.allEqual(weights)) {
       return new Equal(arr);

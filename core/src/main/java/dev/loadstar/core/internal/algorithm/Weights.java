@@ -1,6 +1,8 @@
 package dev.loadstar.core.internal.algorithm;
 
 import dev.loadstar.core.RegisteredTarget;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Helpers that turn selection weights into integers.
@@ -37,6 +39,35 @@ final class Weights {
       }
     }
     return out;
+  }
+
+  /** The targets whose selection weight is positive (a weight of 0 takes no new requests). */
+  static RegisteredTarget[] positive(List<RegisteredTarget> targets) {
+    List<RegisteredTarget> out = new ArrayList<>(targets.size());
+    for (RegisteredTarget t : targets) {
+      if (t.selectionWeight() > 0) {
+        out.add(t);
+      }
+    }
+    return out.toArray(new RegisteredTarget[0]);
+  }
+
+  /** The selection weights as doubles. */
+  static double[] doubleWeights(RegisteredTarget[] targets) {
+    double[] out = new double[targets.length];
+    for (int i = 0; i < targets.length; i++) {
+      out[i] = targets[i].selectionWeight();
+    }
+    return out;
+  }
+
+  static boolean allEqual(double[] weights) {
+    for (double w : weights) {
+      if (w != weights[0]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean allEqual(int[] weights) {
