@@ -257,7 +257,7 @@ class KubernetesTargetSourceTest {
   }
 
   @Test
-  void keepsTheLastKnownTargetsWhileTheApiServerIsUnreachableAndCatchesUpAfterwards() {
+  void reportsAnUnreachableApiServerKeepsTheLastKnownTargetsAndCatchesUpAfterwards() {
     slice("web-a", endpoint("web-1", "10.1.0.1", true, false), endpoint("web-2", "10.1.0.2", true, false));
     CuttableProxy proxy = new CuttableProxy(vertx, client.getConfiguration().getMasterUrl());
     int proxyPort = proxy.start();
@@ -267,14 +267,26 @@ class KubernetesTargetSourceTest {
             .withRequestRetryBackoffLimit(0)
             .withWatchReconnectInterval(100)
             .build()).build()) {
+      // Unreachable from the start: the failed list is reported and retried; no answer yet.
+      proxy.cut();
       start(KubernetesTargetSource.create(web(), proxied));
+      await().atMost(WAIT).until(() -> status().state() == State.FAILING);
+      // The proxy accepts and closes at once; a stopped server would read "Connection refused".
+      assertThat(status().lastError()).isEqualTo("EndpointSlices of Service shop/web port http: "
+          + "java.io.IOException: Connection was closed");
+      assertThat(discovery.isReady()).isFalse();
+      await().atMost(WAIT).until(() -> status().consecutiveFailures() >= 2);
+
+      proxy.restore();
       discovery.whenReady(WAIT).await();
       assertThat(targets()).containsOnlyKeys("web-1", "web-2");
+      assertThat(status().state()).isEqualTo(State.OK);
 
-      // The API server becomes unreachable: the source fails, the group keeps what it had.
+      // The connection is lost while watching: the source fails, the group keeps what it had.
       proxy.cut();
       await().atMost(WAIT).until(() -> status().state() == State.FAILING);
-      assertThat(status().lastError()).startsWith("EndpointSlices of Service shop/web port http: ");
+      assertThat(status().lastError()).isEqualTo("EndpointSlices of Service shop/web port http: the watch is down, "
+          + "reconnecting (last known targets kept)");
       assertThat(status().targetCount()).isEqualTo(2);
       assertThat(targets()).containsOnlyKeys("web-1", "web-2");
 
