@@ -7,11 +7,17 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -19,8 +25,12 @@ import java.util.function.Consumer;
  * whole after every change: the part of Kubernetes integration shared by the scaling provider and a discovery
  * source.
  *
- * <p>Threading: {@link #start()} blocks until the initial list has arrived (call it off the event loop); the
- * callback runs on the client's informer thread, one call at a time, with an immutable list.
+ * <p>Two ways to run it: {@link #start()} blocks until the initial list has arrived (call it off the event loop) and
+ * leaves failures to the informer's defaults; {@link #startAsync} returns at once, reports every list or watch
+ * failure and keeps retrying (the informer's backoff) until closed, for callers that must tell "down" from "empty"
+ * ({@link #isWatching()}, {@link #snapshot()}).
+ *
+ * <p>Threading: the callbacks run on the client's informer thread, one call at a time, with an immutable list.
  */
 public final class EndpointSliceWatcher implements AutoCloseable {
 
@@ -47,14 +57,34 @@ public final class EndpointSliceWatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * The Service's endpoints as the informer's cache holds them now, with what is needed to explain an empty answer.
+   *
+   * @param endpoints every endpoint of every slice, merged by name (a routable copy wins), slices in name order
+   * @param slices how many EndpointSlices the Service has (the EndpointSlice controller keeps an empty placeholder
+   *     slice for a Service without endpoints, so zero usually means the Service does not exist)
+   * @param endpointsWithoutPort endpoints left out because their slice has no port of the wanted name (or none at
+   *     all)
+   * @param ports the ports the slices declare: their names, or {@code unnamed <number>}
+   */
+  public record Snapshot(List<ServiceEndpoint> endpoints, int slices, int endpointsWithoutPort, Set<String> ports) {
+  }
+
+  /** The endpoints of one slice and what was left out. */
+  private record SliceView(List<ServiceEndpoint> endpoints, int withoutPort, List<String> ports) {
+  }
+
   private final KubernetesClient client;
   private final String namespace;
   private final String serviceName;
   private final String portName;
+  private final Integer fixedPort;
   private final Consumer<List<ServiceEndpoint>> onChange;
   private final Map<String, List<ServiceEndpoint>> bySlice = new LinkedHashMap<>();
   private volatile List<ServiceEndpoint> current = List.of();
-  private SharedIndexInformer<EndpointSlice> informer;
+  private volatile SharedIndexInformer<EndpointSlice> informer;
+  /** Called after every event of an informer started by {@link #startAsync}, changed or not. */
+  private volatile Runnable onEvent;
 
   /**
    * A watcher of the slices of {@code serviceName} in {@code namespace}, taking the port named {@code portName}
@@ -62,10 +92,24 @@ public final class EndpointSliceWatcher implements AutoCloseable {
    */
   public EndpointSliceWatcher(KubernetesClient client, String namespace, String serviceName, String portName,
       Consumer<List<ServiceEndpoint>> onChange) {
+    this(client, namespace, serviceName, portName, null, onChange);
+  }
+
+  /**
+   * A watcher of the slices of {@code serviceName} in {@code namespace}: with a {@code fixedPort}, every endpoint gets
+   * that port and the slices' ports are not consulted; otherwise the port named {@code portName} (or each slice's
+   * first port when null) is taken. At most one of the two may be set.
+   */
+  public EndpointSliceWatcher(KubernetesClient client, String namespace, String serviceName, String portName,
+      Integer fixedPort, Consumer<List<ServiceEndpoint>> onChange) {
     this.client = Objects.requireNonNull(client, "client");
     this.namespace = Objects.requireNonNull(namespace, "namespace");
     this.serviceName = Objects.requireNonNull(serviceName, "serviceName");
+    if (portName != null && fixedPort != null) {
+      throw new IllegalArgumentException("portName and fixedPort are exclusive");
+    }
     this.portName = portName;
+    this.fixedPort = fixedPort;
     this.onChange = Objects.requireNonNull(onChange, "onChange");
   }
 
@@ -76,22 +120,79 @@ public final class EndpointSliceWatcher implements AutoCloseable {
     }
     informer = client.discovery().v1().endpointSlices().inNamespace(namespace)
         .withLabel(SERVICE_NAME_LABEL, serviceName)
-        .inform(new ResourceEventHandler<EndpointSlice>() {
-          @Override
-          public void onAdd(EndpointSlice slice) {
-            update(slice, false);
-          }
+        .inform(handler(), 0);
+  }
 
-          @Override
-          public void onUpdate(EndpointSlice oldSlice, EndpointSlice newSlice) {
-            update(newSlice, false);
-          }
+  private ResourceEventHandler<EndpointSlice> handler() {
+    return new ResourceEventHandler<EndpointSlice>() {
+      @Override
+      public void onAdd(EndpointSlice slice) {
+        update(slice, false);
+      }
 
-          @Override
-          public void onDelete(EndpointSlice slice, boolean finalStateUnknown) {
-            update(slice, true);
-          }
-        }, 0);
+      @Override
+      public void onUpdate(EndpointSlice oldSlice, EndpointSlice newSlice) {
+        update(newSlice, false);
+      }
+
+      @Override
+      public void onDelete(EndpointSlice slice, boolean finalStateUnknown) {
+        update(slice, true);
+      }
+    };
+  }
+
+  /**
+   * Starts watching without blocking. The returned stage completes once the initial list has been received (the
+   * informer's cache, and so {@link #snapshot()}, is then complete; change callbacks for that list may still be in
+   * flight). Every failed list or watch attempt, before or after the start, is passed to {@code onError} with
+   * whether the informer had started, and is retried with the informer's backoff (the client's
+   * {@code watchReconnectInterval}, doubling) until {@link #close()}. A watch connection that is lost and re-opened
+   * by the client's watch manager is not an error of its own: {@link #isWatching()} reads false meanwhile.
+   * {@code onEvent} runs after every add, update and delete, changed or not, after {@code onChange}.
+   */
+  public synchronized CompletionStage<Void> startAsync(Runnable onEvent, BiConsumer<Boolean, Throwable> onError) {
+    Objects.requireNonNull(onEvent, "onEvent");
+    Objects.requireNonNull(onError, "onError");
+    if (informer != null) {
+      throw new IllegalStateException("already started");
+    }
+    this.onEvent = onEvent;
+    SharedIndexInformer<EndpointSlice> created = client.discovery().v1().endpointSlices().inNamespace(namespace)
+        .withLabel(SERVICE_NAME_LABEL, serviceName).runnableInformer(0);
+    created.addEventHandler(handler());
+    created.exceptionHandler((started, error) -> {
+      if (informer != created) {
+        return false;
+      }
+      onError.accept(started, error);
+      return true;
+    });
+    informer = created;
+    return created.start();
+  }
+
+  /** Whether the watch is established now (false before the start, while reconnecting and after close). */
+  public boolean isWatching() {
+    SharedIndexInformer<EndpointSlice> i = informer;
+    return i != null && i.isWatching();
+  }
+
+  /** The endpoints computed from the informer's cache now (empty, with zero slices, before the start). */
+  public Snapshot snapshot() {
+    SharedIndexInformer<EndpointSlice> i = informer;
+    List<EndpointSlice> slices = i == null ? new ArrayList<>() : new ArrayList<>(i.getStore().list());
+    slices.sort(Comparator.comparing(sl -> sl.getMetadata().getName()));
+    List<List<ServiceEndpoint>> perSlice = new ArrayList<>(slices.size());
+    int withoutPort = 0;
+    Set<String> ports = new LinkedHashSet<>();
+    for (EndpointSlice slice : slices) {
+      SliceView view = view(slice);
+      perSlice.add(view.endpoints());
+      withoutPort += view.withoutPort();
+      ports.addAll(view.ports());
+    }
+    return new Snapshot(merge(perSlice), slices.size(), withoutPort, Collections.unmodifiableSet(ports));
   }
 
   /** The endpoints as last reported. */
@@ -101,47 +202,68 @@ public final class EndpointSliceWatcher implements AutoCloseable {
 
   private void update(EndpointSlice slice, boolean deleted) {
     List<ServiceEndpoint> report;
+    boolean changed;
     synchronized (bySlice) {
       String key = slice.getMetadata().getName();
       if (deleted) {
         bySlice.remove(key);
       } else {
-        bySlice.put(key, endpointsOf(slice));
+        bySlice.put(key, view(slice).endpoints());
       }
-      Map<String, ServiceEndpoint> merged = new LinkedHashMap<>();
-      for (List<ServiceEndpoint> list : bySlice.values()) {
-        for (ServiceEndpoint e : list) {
-          ServiceEndpoint prev = merged.get(e.name());
-          if (prev == null || (!prev.routable() && e.routable())) {
-            merged.put(e.name(), e);
-          }
-        }
+      report = merge(bySlice.values());
+      changed = !report.equals(current);
+      if (changed) {
+        current = report;
       }
-      report = Collections.unmodifiableList(new ArrayList<>(merged.values()));
-      if (report.equals(current)) {
-        return;
-      }
-      current = report;
     }
-    onChange.accept(report);
+    if (changed) {
+      onChange.accept(report);
+    }
+    Runnable event = onEvent;
+    if (event != null) {
+      event.run();
+    }
   }
 
-  private List<ServiceEndpoint> endpointsOf(EndpointSlice slice) {
-    Integer port = null;
+  /** The endpoints of several slices, one per name; a routable endpoint wins over a non-routable one. */
+  private static List<ServiceEndpoint> merge(Collection<List<ServiceEndpoint>> slices) {
+    Map<String, ServiceEndpoint> merged = new LinkedHashMap<>();
+    for (List<ServiceEndpoint> list : slices) {
+      for (ServiceEndpoint e : list) {
+        ServiceEndpoint prev = merged.get(e.name());
+        if (prev == null || (!prev.routable() && e.routable())) {
+          merged.put(e.name(), e);
+        }
+      }
+    }
+    return Collections.unmodifiableList(new ArrayList<>(merged.values()));
+  }
+
+  private SliceView view(EndpointSlice slice) {
+    Integer port = fixedPort;
+    List<String> ports = new ArrayList<>();
     if (slice.getPorts() != null) {
       for (EndpointPort p : slice.getPorts()) {
-        if (p.getPort() != null && (portName == null || portName.equals(p.getName()))) {
+        if (p.getPort() == null) {
+          continue;
+        }
+        ports.add(p.getName() == null || p.getName().isEmpty() ? "unnamed " + p.getPort() : p.getName());
+        if (port == null && (portName == null || portName.equals(p.getName()))) {
           port = p.getPort();
-          break;
         }
       }
     }
     List<ServiceEndpoint> out = new ArrayList<>();
-    if (port == null || slice.getEndpoints() == null) {
-      return out;
+    if (slice.getEndpoints() == null) {
+      return new SliceView(out, 0, ports);
     }
+    int withoutPort = 0;
     for (Endpoint e : slice.getEndpoints()) {
       if (e.getAddresses() == null || e.getAddresses().isEmpty()) {
+        continue;
+      }
+      if (port == null) {
+        withoutPort++;
         continue;
       }
       String address = e.getAddresses().get(0);
@@ -152,7 +274,7 @@ public final class EndpointSliceWatcher implements AutoCloseable {
       boolean terminating = e.getConditions() != null && Boolean.TRUE.equals(e.getConditions().getTerminating());
       out.add(new ServiceEndpoint(name, address, port, e.getZone(), e.getNodeName(), ready, terminating));
     }
-    return out;
+    return new SliceView(out, withoutPort, ports);
   }
 
   /** Stops watching; idempotent. */

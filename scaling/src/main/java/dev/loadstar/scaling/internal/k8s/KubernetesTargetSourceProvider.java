@@ -1,0 +1,24 @@
+package dev.loadstar.scaling.internal.k8s;
+
+import dev.loadstar.core.discovery.TargetSource;
+import dev.loadstar.core.spi.TargetSourceProvider;
+import dev.loadstar.scaling.discovery.KubernetesSourceOptions;
+import io.vertx.core.json.JsonObject;
+
+/** Makes the {@code kubernetes} target source available by name to the {@code ServiceLoader}. */
+public final class KubernetesTargetSourceProvider implements TargetSourceProvider {
+
+  /** For the {@code ServiceLoader}. */
+  public KubernetesTargetSourceProvider() {
+  }
+
+  @Override
+  public String type() {
+    return EndpointSliceTargetSource.TYPE;
+  }
+
+  @Override
+  public TargetSource create(JsonObject params) {
+    return new EndpointSliceTargetSource(new KubernetesSourceOptions(params), null);
+  }
+}
