@@ -1,48 +1,32 @@
 package dev.loadstar.samples;
 
-import dev.loadstar.core.LoadBalancedClient;
-import dev.loadstar.core.LoadBalancedResponse;
-import dev.loadstar.core.Target;
-import dev.loadstar.core.TargetGroup;
-import dev.loadstar.core.TargetGroupConfig;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
- * The runnable sample: two instances behind a target group, ten requests through the load-balanced client.
+ * The {@code loadstar} command line: the seed lab, the gateway from a declarative file, and config validation.
  */
-public final class Main {
+@Command(name = "loadstar", mixinStandardHelpOptions = true, version = "loadstar 0.1.0-SNAPSHOT",
+    description = "Embeddable client-side load balancing with ALB semantics.",
+    subcommands = {LabCommand.class, GatewayCommand.class, ValidateCommand.class, DemoCommand.class})
+public final class Main implements Runnable {
 
-  private Main() {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** Runs the command line and exits with the command's exit code. */
+  public static void main(String[] args) {
+    int code = run(args);
+    System.exit(code);
   }
 
-  /** Runs the sample and exits with 0 when the two instances alternated. */
-  public static void main(String[] args) {
-    Vertx vertx = Vertx.vertx();
-    int exit = 1;
-    try {
-      TargetGroup group = TargetGroup.create(vertx, TargetGroupConfig.builder("MyWebTargetGroup").build());
-      for (String id : new String[] {"i-0a1", "i-0b2"}) {
-        HttpServer server = vertx.createHttpServer()
-            .requestHandler(req -> req.response().end("<h1>" + id + "</h1>"))
-            .listen(0, "127.0.0.1").await();
-        group.register(Target.of(id, "127.0.0.1", server.actualPort()));
-      }
-      LoadBalancedClient client = LoadBalancedClient.create(vertx).addTargetGroup(group);
-      String previous = null;
-      boolean alternated = true;
-      for (int i = 1; i <= 10; i++) {
-        LoadBalancedResponse r = client.get("MyWebTargetGroup", "/").send().await();
-        System.out.printf("request %2d -> %s %d %s%n", i, r.target().id(), r.statusCode(), r.bodyAsString());
-        alternated &= !r.target().id().equals(previous);
-        previous = r.target().id();
-      }
-      System.out.println(alternated ? "round robin alternated between the two instances" : "NOT alternating");
-      client.close().await();
-      exit = alternated ? 0 : 1;
-    } finally {
-      vertx.close().await();
-    }
-    System.exit(exit);
+  /** Runs the command line and returns the exit code (used by tests). */
+  public static int run(String... args) {
+    return new CommandLine(new Main()).execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
   }
 }
