@@ -1,0 +1,778 @@
+package dev.loadstar.healthcheck.internal;
+
+import dev.loadstar.core.HealthChangeEvent;
+import dev.loadstar.core.RegisteredTarget;
+import dev.loadstar.core.RequestOutcome;
+import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.TargetGroupListener;
+import dev.loadstar.core.TargetHealth;
+import dev.loadstar.healthcheck.HealthCheck;
+import dev.loadstar.healthcheck.HealthChecker;
+import dev.loadstar.healthcheck.OutlierDetection;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.ConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The health checker: active checks and passive outlier detection for one target group, arbitrated into one health
+ * value per target.
+ *
+ * <p>Threading. Everything that decides (scheduling, check results, ejections, the ejection cap) runs on one
+ * event-loop context ({@code home}); per-target state is confined to it. The group's listener callbacks hop onto it.
+ * {@link #onRequestEnd} runs on the request's thread and only records into the target's circuit breaker (lock-free;
+ * successes while nothing failed are not even recorded). Health values are handed to the group by an ordered worker
+ * task, because a health change rebuilds the group's snapshot (O(targets)) under the group's lock: that cost never
+ * lands on an event loop. A target's next check is scheduled only once the health change its previous check caused
+ * has been applied, so a check's effect is visible in the group before the next check of that target starts.
+ */
+public final class DefaultHealthChecker implements HealthChecker, TargetGroupListener {
+
+  private static final System.Logger LOG = System.getLogger(DefaultHealthChecker.class.getName());
+
+  /** Each interval is stretched or shrunk by up to this share, at random. */
+  static final double JITTER = 0.1;
+  /** A new target's first check runs within this time (or within one interval if shorter). */
+  static final long FIRST_CHECK_SPREAD_MS = 1000;
+
+  static final TargetHealth TIMED_OUT = TargetHealth.unhealthy(TargetHealth.Reason.TARGET_TIMEOUT,
+      "Request timed out");
+  static final TargetHealth REFUSED = failed("connection refused");
+  static final TargetHealth RESET = failed("connection reset");
+  static final TargetHealth CLOSED_EARLY = failed("connection closed before a complete response");
+  static final TargetHealth TLS_FAILED = failed("TLS handshake failed");
+
+  private final Vertx vertx;
+  private final Context home;
+  private final TargetGroup group;
+  private final HealthCheck healthCheck;
+  private final OutlierDetection outlierDetection;
+  private final boolean active;
+  private final boolean passive;
+  private final long intervalNanos;
+  private final long timeoutMs;
+  private final HttpClientAgent http;
+  private final NetClient net;
+  private final CircuitBreakerConfig breakerConfig;
+
+  // Confined to home.
+  private final HashMap<String, TargetState> byId = new HashMap<>();
+  private final ArrayDeque<TargetState> waiting = new ArrayDeque<>();
+  private volatile int inFlight;
+  private volatile int tracked;
+  private volatile int ejected;
+  private volatile long ejectionsRefusedByCap;
+
+  // Any thread.
+  private final ConcurrentHashMap<RegisteredTarget, TargetState> byTarget = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Update> updates = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean flushing = new AtomicBoolean();
+  private final AtomicInteger liveTimers = new AtomicInteger();
+  private final AtomicBoolean closeCalled = new AtomicBoolean();
+  private final Promise<Void> closePromise = Promise.promise();
+  private volatile boolean stopped;
+  private volatile Runnable removeListener;
+  private volatile ProbeListener probeListener;
+
+  private DefaultHealthChecker(Vertx vertx, TargetGroup group, HealthCheck healthCheck,
+      OutlierDetection outlierDetection) {
+    this.vertx = vertx;
+    this.home = vertx.getOrCreateContext();
+    this.group = group;
+    this.healthCheck = healthCheck;
+    this.outlierDetection = outlierDetection;
+    this.active = group.config().healthCheckEnabled();
+    this.passive = outlierDetection.enabled();
+    this.intervalNanos = healthCheck.interval().toNanos();
+    this.timeoutMs = healthCheck.timeout().toMillis();
+    if (active && healthCheck.protocol() != HealthCheck.Protocol.TCP) {
+      HttpClientOptions options = new HttpClientOptions()
+          .setKeepAlive(false)
+          .setTrustAll(true)
+          .setVerifyHost(false)
+          .setTcpNoDelay(true)
+          .setName("loadstar-healthcheck-" + group.name());
+      PoolOptions pool = new PoolOptions().setHttp1MaxSize(healthCheck.maxConcurrentChecks());
+      this.http = vertx.httpClientBuilder().with(options).with(pool).build();
+      this.net = null;
+    } else if (active) {
+      this.http = null;
+      this.net = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
+    } else {
+      this.http = null;
+      this.net = null;
+    }
+    this.breakerConfig = passive ? CircuitBreakerConfig.custom()
+        .slidingWindow(outlierDetection.consecutiveFailures(), outlierDetection.consecutiveFailures(),
+            CircuitBreakerConfig.SlidingWindowType.COUNT_BASED,
+            CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
+        .failureRateThreshold(100)
+        .slowCallRateThreshold(100)
+        .slowCallDurationThreshold(Duration.ofDays(1))
+        .permittedNumberOfCallsInHalfOpenState(1)
+        .waitDurationInOpenState(Duration.ofDays(1))
+        .automaticTransitionFromOpenToHalfOpenEnabled(false)
+        .writableStackTraceEnabled(false)
+        .build() : null;
+  }
+
+  /** Creates the checker and starts it on the calling thread's context (or a new event-loop context). */
+  public static DefaultHealthChecker start(Vertx vertx, TargetGroup group, HealthCheck healthCheck,
+      OutlierDetection outlierDetection) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(group, "group");
+    Objects.requireNonNull(healthCheck, "healthCheck");
+    Objects.requireNonNull(outlierDetection, "outlierDetection");
+    DefaultHealthChecker checker = new DefaultHealthChecker(vertx, group, healthCheck, outlierDetection);
+    checker.removeListener = group.addListener(checker);
+    checker.home.runOnContext(v -> {
+      for (RegisteredTarget t : group.targets()) {
+        checker.track(t);
+      }
+    });
+    return checker;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Public surface
+
+  @Override
+  public TargetGroup group() {
+    return group;
+  }
+
+  @Override
+  public HealthCheck healthCheck() {
+    return healthCheck;
+  }
+
+  @Override
+  public OutlierDetection outlierDetection() {
+    return outlierDetection;
+  }
+
+  @Override
+  public boolean activeChecksEnabled() {
+    return active;
+  }
+
+  /** Timers the checker currently holds (check schedules, check deadlines, ejections); 0 after close. */
+  public int liveTimers() {
+    return liveTimers.get();
+  }
+
+  /** Checks in flight now. */
+  public int inFlightChecks() {
+    return inFlight;
+  }
+
+  /** Targets currently followed (registered and not draining). */
+  public int trackedTargets() {
+    return tracked;
+  }
+
+  /** Targets currently ejected by outlier detection. */
+  public int ejectedTargets() {
+    return ejected;
+  }
+
+  /** Ejections refused because the cap ({@code maxEjectionPercent}) was reached. */
+  public long ejectionsRefusedByCap() {
+    return ejectionsRefusedByCap;
+  }
+
+  /** Sets (or clears, with null) the observer of finished checks. */
+  public void probeListener(ProbeListener listener) {
+    this.probeListener = listener;
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (!closeCalled.compareAndSet(false, true)) {
+      return closePromise.future();
+    }
+    home.runOnContext(v -> {
+      stopped = true;
+      Runnable remove = removeListener;
+      if (remove != null) {
+        remove.run();
+      }
+      for (TargetState s : byId.values()) {
+        s.stopped = true;
+        cancel(s.timerId);
+        s.timerId = -1;
+        Attempt a = s.current;
+        if (a != null) {
+          cancel(a.deadline);
+          a.deadline = -1;
+          abort(a);
+        }
+        if (s.ejected) {
+          cancel(s.ejectionTimer);
+          s.ejectionTimer = -1;
+          s.ejected = false;
+          TargetHealth restored = effective(s);
+          if (!restored.equals(s.applied)) {
+            s.applied = restored;
+            updates.add(new Update(s.rt, restored, null));
+          }
+        }
+      }
+      byId.clear();
+      byTarget.clear();
+      waiting.clear();
+      ejected = 0;
+      tracked = 0;
+      home.executeBlocking(() -> {
+        drainUpdates();
+        return null;
+      }, true).transform(ar -> {
+        List<Future<?>> closing = new ArrayList<>(2);
+        if (http != null) {
+          closing.add(http.close());
+        }
+        if (net != null) {
+          closing.add(net.close());
+        }
+        return Future.join(closing);
+      }).onComplete(ar -> closePromise.tryComplete());
+    });
+    return closePromise.future();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Group membership (listener callbacks hop to home)
+
+  @Override
+  public void onTargetRegistered(TargetGroup g, RegisteredTarget target) {
+    home.runOnContext(v -> track(target));
+  }
+
+  @Override
+  public void onTargetDraining(TargetGroup g, RegisteredTarget target) {
+    home.runOnContext(v -> untrack(target));
+  }
+
+  @Override
+  public void onTargetDeregistered(TargetGroup g, RegisteredTarget target) {
+    home.runOnContext(v -> untrack(target));
+  }
+
+  @Override
+  public void onHealthChanged(HealthChangeEvent event) {
+    // Registering a draining target again stops the draining: follow it again.
+    if (event.previous().state() == TargetHealth.State.DRAINING
+        && event.current().state() != TargetHealth.State.UNUSED) {
+      RegisteredTarget t = group.target(event.target().id());
+      if (t != null) {
+        home.runOnContext(v -> track(t));
+      }
+    }
+  }
+
+  private void track(RegisteredTarget rt) {
+    if (stopped || !rt.isActive()) {
+      return;
+    }
+    String id = rt.target().id();
+    TargetState old = byId.get(id);
+    if (old != null) {
+      if (old.rt == rt) {
+        return;
+      }
+      untrackState(old);
+    }
+    TargetState s = new TargetState(rt, healthCheck.portFor(rt.target()));
+    s.applied = rt.health();
+    if (active) {
+      s.machine = new ActiveHealth(healthCheck.healthyThresholdCount(), healthCheck.unhealthyThresholdCount(),
+          startingHealth(rt.health()));
+    }
+    if (passive) {
+      s.breaker = newBreaker(s);
+    }
+    byId.put(id, s);
+    byTarget.put(rt, s);
+    tracked++;
+    if (active) {
+      long spread = Math.min(healthCheck.interval().toMillis(), FIRST_CHECK_SPREAD_MS);
+      long delayMs = ThreadLocalRandom.current().nextLong(spread);
+      long now = System.nanoTime();
+      s.plannedNanos = now + Math.max(1, delayMs) * 1_000_000L;
+      s.timerId = timer(delayMs, id2 -> due(s));
+    }
+  }
+
+  /** A checker (re)started on a group keeps states that checks produced; anything else starts {@code initial}. */
+  private static TargetHealth startingHealth(TargetHealth h) {
+    if (h.state() == TargetHealth.State.HEALTHY) {
+      return TargetHealth.HEALTHY;
+    }
+    if (h.state() == TargetHealth.State.UNHEALTHY && h.reason() != TargetHealth.Reason.TARGET_OUTLIER_EJECTED) {
+      return h;
+    }
+    return TargetHealth.INITIAL;
+  }
+
+  private void untrack(RegisteredTarget rt) {
+    TargetState s = byId.get(rt.target().id());
+    if (s != null && s.rt == rt) {
+      untrackState(s);
+    }
+  }
+
+  private void untrackState(TargetState s) {
+    s.stopped = true;
+    cancel(s.timerId);
+    s.timerId = -1;
+    if (s.ejected) {
+      s.ejected = false;
+      ejected--;
+      cancel(s.ejectionTimer);
+      s.ejectionTimer = -1;
+    }
+    byId.remove(s.id);
+    byTarget.remove(s.rt);
+    tracked--;
+    // An in-flight check ends on its own (bounded by the timeout); its result is ignored.
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Active checks
+
+  private void due(TargetState s) {
+    s.timerId = -1;
+    if (stopped || s.stopped) {
+      return;
+    }
+    if (inFlight >= healthCheck.maxConcurrentChecks()) {
+      waiting.add(s);
+      return;
+    }
+    startCheck(s);
+  }
+
+  private void startCheck(TargetState s) {
+    inFlight++;
+    Attempt a = new Attempt(s, s.plannedNanos, System.nanoTime());
+    s.current = a;
+    a.deadline = timer(timeoutMs, id -> {
+      a.deadline = -1;
+      finish(a, TIMED_OUT);
+      abort(a);
+    });
+    if (healthCheck.protocol() == HealthCheck.Protocol.TCP) {
+      checkTcp(a);
+    } else {
+      checkHttp(a);
+    }
+  }
+
+  private void checkHttp(Attempt a) {
+    TargetState s = a.state;
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.GET)
+        .setHost(s.host)
+        .setPort(s.port)
+        .setURI(healthCheck.path())
+        .setSsl(healthCheck.protocol() == HealthCheck.Protocol.HTTPS)
+        .setConnectTimeout(timeoutMs)
+        .setFollowRedirects(false)
+        .putHeader(HttpHeaders.HOST, s.hostHeader)
+        .putHeader(HttpHeaders.USER_AGENT, HealthCheck.USER_AGENT);
+    http.request(options).onComplete(ar -> {
+      if (ar.failed()) {
+        finish(a, classify(ar.cause()));
+        return;
+      }
+      HttpClientRequest request = ar.result();
+      if (a.done) {
+        request.reset();
+        return;
+      }
+      a.request = request;
+      request.send().onComplete(sent -> {
+        if (sent.failed()) {
+          finish(a, classify(sent.cause()));
+          return;
+        }
+        HttpClientResponse response = sent.result();
+        int status = response.statusCode();
+        response.end().onComplete(ended -> {
+          if (ended.failed()) {
+            finish(a, classify(ended.cause()));
+          } else {
+            finish(a, healthCheck.matches(status) ? null : TargetHealth.unhealthy(
+                TargetHealth.Reason.TARGET_RESPONSE_CODE_MISMATCH,
+                "Health checks failed with these codes: [" + status + "]"));
+          }
+        });
+      });
+    });
+  }
+
+  private void checkTcp(Attempt a) {
+    TargetState s = a.state;
+    net.connect(new ConnectOptions().setHost(s.host).setPort(s.port).setTimeout((int) Math.min(timeoutMs,
+        Integer.MAX_VALUE))).onComplete(ar -> {
+          if (ar.failed()) {
+            finish(a, classify(ar.cause()));
+            return;
+          }
+          NetSocket socket = ar.result();
+          socket.close();
+          finish(a, null);
+        });
+  }
+
+  private static void abort(Attempt a) {
+    HttpClientRequest r = a.request;
+    if (r != null) {
+      r.reset();
+    }
+  }
+
+  /** The end of a check: frees its slot, feeds the state machine, applies a change, schedules the next one. */
+  private void finish(Attempt a, TargetHealth failure) {
+    if (a.done) {
+      return;
+    }
+    a.done = true;
+    cancel(a.deadline);
+    a.deadline = -1;
+    inFlight--;
+    TargetState s = a.state;
+    if (s.current == a) {
+      s.current = null;
+    }
+    startWaiting();
+    if (stopped || s.stopped) {
+      return;
+    }
+    boolean changed = failure == null ? s.machine.onSuccess() : s.machine.onFailure(failure);
+    ProbeListener l = probeListener;
+    if (l != null) {
+      l.onProbe(s.rt, a.plannedNanos, a.startNanos, System.nanoTime(), failure, s.machine.health());
+    }
+    if (changed) {
+      apply(s, () -> scheduleNext(s));
+    } else {
+      scheduleNext(s);
+    }
+  }
+
+  private void startWaiting() {
+    while (inFlight < healthCheck.maxConcurrentChecks() && !waiting.isEmpty()) {
+      TargetState next = waiting.poll();
+      if (!next.stopped && !stopped) {
+        startCheck(next);
+      }
+    }
+  }
+
+  /** The next check starts one (jittered) interval after the previous one was planned, never before it ended. */
+  private void scheduleNext(TargetState s) {
+    if (stopped || s.stopped) {
+      return;
+    }
+    long now = System.nanoTime();
+    double factor = 1 + JITTER * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+    long ideal = s.plannedNanos + (long) (intervalNanos * factor);
+    long delayMs = Math.max(1, (ideal - now + 999_999) / 1_000_000);
+    s.plannedNanos = now + delayMs * 1_000_000L;
+    s.timerId = timer(delayMs, id -> due(s));
+  }
+
+  /** Maps a failed check's cause to ALB's reason: a timeout, or a failed check (refused, reset, TLS, empty). */
+  static TargetHealth classify(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof io.netty.channel.ConnectTimeoutException
+          || c instanceof java.util.concurrent.TimeoutException
+          || c instanceof java.net.SocketTimeoutException) {
+        return TIMED_OUT;
+      }
+      if (c instanceof java.net.ConnectException) {
+        return REFUSED;
+      }
+      if (c instanceof javax.net.ssl.SSLException) {
+        return TLS_FAILED;
+      }
+      if (c instanceof io.vertx.core.http.HttpClosedException || c instanceof io.vertx.core.VertxException
+          && "Connection was closed".equals(c.getMessage())) {
+        return CLOSED_EARLY;
+      }
+      if (c instanceof java.io.IOException && c.getMessage() != null
+          && c.getMessage().toLowerCase(java.util.Locale.ROOT).contains("reset")) {
+        return RESET;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return failed(t.getClass().getSimpleName() + (t.getMessage() != null ? ": " + t.getMessage() : ""));
+  }
+
+  private static TargetHealth failed(String detail) {
+    return TargetHealth.unhealthy(TargetHealth.Reason.TARGET_FAILED_HEALTH_CHECKS, "Health checks failed: " + detail);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Passive health
+
+  private CircuitBreaker newBreaker(TargetState s) {
+    CircuitBreaker cb = CircuitBreaker.of(group.name() + "/" + s.id, breakerConfig);
+    cb.getEventPublisher().onStateTransition(e -> {
+      if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+        boolean fromTrial = e.getStateTransition().getFromState() == CircuitBreaker.State.HALF_OPEN;
+        home.runOnContext(v -> breakerOpened(s, fromTrial));
+      }
+    });
+    return cb;
+  }
+
+  @Override
+  public void onRequestEnd(RegisteredTarget target, RequestOutcome outcome, long latencyNanos) {
+    if (!passive || outcome == RequestOutcome.CANCELLED || stopped) {
+      return;
+    }
+    TargetState s = byTarget.get(target);
+    if (s == null) {
+      return;
+    }
+    CircuitBreaker cb = s.breaker;
+    long latency = Math.max(0, latencyNanos);
+    if (outcome.isFailure()) {
+      s.sawFailure = true;
+      cb.onError(latency, TimeUnit.NANOSECONDS, RequestFailure.of(outcome));
+    } else if (s.sawFailure || cb.getState() != CircuitBreaker.State.CLOSED) {
+      // A success matters only after a failure (it breaks the run) or to decide a trial; otherwise skip the work.
+      s.sawFailure = false;
+      cb.onSuccess(latency, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void breakerOpened(TargetState s, boolean fromTrial) {
+    if (stopped || s.stopped || s.ejected || s.breaker.getState() != CircuitBreaker.State.OPEN) {
+      return;
+    }
+    if (active && !s.machine.health().isRoutable()) {
+      // Active checks already keep it out of rotation (its traffic came from failing open): nothing to eject.
+      s.breaker.transitionToClosedState();
+      return;
+    }
+    int cap = (int) ((long) tracked * outlierDetection.maxEjectionPercent() / 100);
+    if (ejected >= cap) {
+      ejectionsRefusedByCap++;
+      s.breaker.transitionToClosedState();
+      return;
+    }
+    long now = System.nanoTime();
+    if (s.ejections > 0 && now - s.lastEjectionEndNanos >= outlierDetection.maxEjectionTime().toNanos()) {
+      s.ejections = 0;
+    }
+    s.ejections++;
+    Duration time = outlierDetection.ejectionTime(s.ejections);
+    s.ejected = true;
+    ejected++;
+    String cause = fromTrial ? "its trial request failed"
+        : outlierDetection.consecutiveFailures() + " consecutive failed requests";
+    s.ejectionHealth = TargetHealth.unhealthy(TargetHealth.Reason.TARGET_OUTLIER_EJECTED,
+        "Ejected by outlier detection after " + cause + " (ejection " + s.ejections + ", for " + format(time) + ")");
+    s.ejectionTimer = timer(time.toMillis(), id -> endEjection(s));
+    apply(s, null);
+  }
+
+  private void endEjection(TargetState s) {
+    s.ejectionTimer = -1;
+    if (stopped || s.stopped || !s.ejected) {
+      return;
+    }
+    s.ejected = false;
+    ejected--;
+    s.lastEjectionEndNanos = System.nanoTime();
+    if (s.breaker.getState() == CircuitBreaker.State.OPEN) {
+      s.breaker.transitionToHalfOpenState();
+    }
+    apply(s, null);
+  }
+
+  static String format(Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Arbitration and hand-over to the group
+
+  /** One health per target: an ejection wins while it lasts; otherwise the active state (or unavailable). */
+  private TargetHealth effective(TargetState s) {
+    if (s.ejected) {
+      return s.ejectionHealth;
+    }
+    return active ? s.machine.health() : TargetHealth.UNAVAILABLE;
+  }
+
+  /** Hands the target's effective health to the group if it changed; {@code then} runs on home afterwards. */
+  private void apply(TargetState s, Runnable then) {
+    TargetHealth h = effective(s);
+    if (h.equals(s.applied)) {
+      if (then != null) {
+        then.run();
+      }
+      return;
+    }
+    s.applied = h;
+    updates.add(new Update(s.rt, h, then));
+    if (flushing.compareAndSet(false, true)) {
+      home.executeBlocking(() -> {
+        flush();
+        return null;
+      }, true);
+    }
+  }
+
+  private void flush() {
+    for (;;) {
+      drainUpdates();
+      flushing.set(false);
+      if (updates.isEmpty() || !flushing.compareAndSet(false, true)) {
+        return;
+      }
+    }
+  }
+
+  private void drainUpdates() {
+    Update u;
+    while ((u = updates.poll()) != null) {
+      String id = u.target.target().id();
+      try {
+        if (group.target(id) == u.target) {
+          group.updateHealth(id, u.health);
+        }
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "target group " + group.name() + ": health update failed", e);
+      }
+      Runnable then = u.then;
+      if (then != null) {
+        home.runOnContext(v -> then.run());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Timers: every timer goes through here so that close() can prove none is left.
+
+  private long timer(long delayMs, Handler<Long> handler) {
+    liveTimers.incrementAndGet();
+    return vertx.setTimer(Math.max(1, delayMs), id -> {
+      liveTimers.decrementAndGet();
+      handler.handle(id);
+    });
+  }
+
+  private void cancel(long timerId) {
+    if (timerId >= 0 && vertx.cancelTimer(timerId)) {
+      liveTimers.decrementAndGet();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** Per-target state; fields are confined to home except {@link #sawFailure} and {@link #breaker}. */
+  static final class TargetState {
+    final RegisteredTarget rt;
+    final String id;
+    final String host;
+    final int port;
+    final String hostHeader;
+    ActiveHealth machine;
+    TargetHealth applied;
+    long timerId = -1;
+    long plannedNanos;
+    Attempt current;
+    boolean stopped;
+    // passive
+    volatile CircuitBreaker breaker;
+    volatile boolean sawFailure;
+    boolean ejected;
+    TargetHealth ejectionHealth;
+    long ejectionTimer = -1;
+    int ejections;
+    long lastEjectionEndNanos;
+
+    TargetState(RegisteredTarget rt, int port) {
+      this.rt = rt;
+      this.id = rt.target().id();
+      this.host = rt.target().host();
+      this.port = port;
+      this.hostHeader = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+  }
+
+  /** One check in flight. */
+  static final class Attempt {
+    final TargetState state;
+    final long plannedNanos;
+    final long startNanos;
+    long deadline = -1;
+    HttpClientRequest request;
+    boolean done;
+
+    Attempt(TargetState state, long plannedNanos, long startNanos) {
+      this.state = state;
+      this.plannedNanos = plannedNanos;
+      this.startNanos = startNanos;
+    }
+  }
+
+  /** A health value to hand to the group. */
+  record Update(RegisteredTarget target, TargetHealth health, Runnable then) {
+  }
+
+  /** Stack-less, shared failures recorded into the circuit breakers (no allocation per request). */
+  static final class RequestFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+    private static final RequestFailure[] BY_OUTCOME = new RequestFailure[RequestOutcome.values().length];
+
+    static {
+      for (RequestOutcome o : RequestOutcome.values()) {
+        BY_OUTCOME[o.ordinal()] = new RequestFailure(o);
+      }
+    }
+
+    private RequestFailure(RequestOutcome outcome) {
+      super(outcome.name(), null, false, false);
+    }
+
+    static RequestFailure of(RequestOutcome outcome) {
+      return BY_OUTCOME[outcome.ordinal()];
+    }
+  }
+}
