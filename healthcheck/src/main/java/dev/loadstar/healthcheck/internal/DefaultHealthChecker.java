@@ -208,6 +208,12 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     return ejectionsRefusedByCap;
   }
 
+  /** The state of the target's circuit breaker, or null when the target is not followed or passive health is off. */
+  public CircuitBreaker.State breakerState(RegisteredTarget target) {
+    TargetState s = byTarget.get(target);
+    return s == null || s.breaker == null ? null : s.breaker.getState();
+  }
+
   /** Sets (or clears, with null) the observer of finished checks. */
   public void probeListener(ProbeListener listener) {
     this.probeListener = listener;
