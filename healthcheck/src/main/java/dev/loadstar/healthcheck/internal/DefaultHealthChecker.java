@@ -394,10 +394,15 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
       finish(a, TIMED_OUT);
       abort(a);
     });
-    if (healthCheck.protocol() == HealthCheck.Protocol.TCP) {
-      checkTcp(a);
-    } else {
-      checkHttp(a);
+    try {
+      if (healthCheck.protocol() == HealthCheck.Protocol.TCP) {
+        checkTcp(a);
+      } else {
+        checkHttp(a);
+      }
+    } catch (RuntimeException e) {
+      // e.g. the client was closed because Vert.x is closing underneath the checker
+      finish(a, classify(e));
     }
   }
 
