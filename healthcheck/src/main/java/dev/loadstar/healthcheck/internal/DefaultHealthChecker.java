@@ -236,6 +236,8 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
         s.timerId = -1;
         Attempt a = s.current;
         if (a != null) {
+          // done: a connection still being set up for it will not be used to send it
+          a.done = true;
           cancel(a.deadline);
           a.deadline = -1;
           abort(a);
