@@ -305,6 +305,51 @@ public final class DefaultTargetGroup implements TargetGroup {
     }
   }
 
+  @Override
+  public int updateHealth(Map<String, TargetHealth> healthById) {
+    for (TargetHealth h : healthById.values()) {
+      Objects.requireNonNull(h, "health");
+      if (h.state() == TargetHealth.State.DRAINING || h.state() == TargetHealth.State.UNUSED) {
+        throw new IllegalArgumentException("health: " + h.state().apiName()
+            + " (expected: initial, healthy, unhealthy or unavailable; draining and unused follow deregistration)");
+      }
+    }
+    List<Runnable> events = new ArrayList<>();
+    int applied = 0;
+    lock.lock();
+    try {
+      boolean rebuild = snapshot.failingOpen;
+      for (Map.Entry<String, TargetHealth> e : healthById.entrySet()) {
+        DefaultRegisteredTarget t = members.get(e.getKey());
+        if (t == null || t.draining()) {
+          continue;
+        }
+        applied++;
+        TargetHealth before = t.health();
+        TargetHealth health = e.getValue();
+        if (before.equals(health)) {
+          continue;
+        }
+        t.health(health);
+        if (health.state() == TargetHealth.State.HEALTHY && before.state() != TargetHealth.State.HEALTHY) {
+          maybeEnterSlowStart(t);
+        } else if (health.state() != TargetHealth.State.HEALTHY) {
+          t.slowStartBeginNanos = -1;
+        }
+        events.add(() -> fireHealth(t, before, health));
+        rebuild |= before.isRoutable() != health.isRoutable();
+      }
+      if (rebuild) {
+        publish(events);
+      } else {
+        runEvents(events);
+      }
+      return applied;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** ALB: a target entering healthy starts slow start only if another healthy target is out of slow start. */
   private void maybeEnterSlowStart(DefaultRegisteredTarget t) {
     if (config.slowStart().isZero()) {

@@ -17,12 +17,13 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
@@ -32,7 +33,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -84,6 +87,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
 
   // Confined to home.
   private final HashMap<String, TargetState> byId = new HashMap<>();
+  private final HashMap<String, Endpoint> endpoints = new HashMap<>();
   private final ArrayDeque<TargetState> waiting = new ArrayDeque<>();
   private volatile int inFlight;
   private volatile int tracked;
@@ -114,13 +118,12 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     this.timeoutMs = healthCheck.timeout().toMillis();
     if (active && healthCheck.protocol() != HealthCheck.Protocol.TCP) {
       HttpClientOptions options = new HttpClientOptions()
-          .setKeepAlive(false)
+          .setKeepAlive(true) // each check decides: kept for reuse, or closed after the check
           .setTrustAll(true)
           .setVerifyHost(false)
           .setTcpNoDelay(true)
           .setName("loadstar-healthcheck-" + group.name());
-      PoolOptions pool = new PoolOptions().setHttp1MaxSize(healthCheck.maxConcurrentChecks());
-      this.http = vertx.httpClientBuilder().with(options).with(pool).build();
+      this.http = vertx.httpClientBuilder().with(options).build();
       this.net = null;
     } else if (active) {
       this.http = null;
@@ -253,6 +256,10 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
           }
         }
       }
+      for (Endpoint e : endpoints.values()) {
+        e.closeIdle();
+      }
+      endpoints.clear();
       byId.clear();
       byTarget.clear();
       waiting.clear();
@@ -319,6 +326,18 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     }
     TargetState s = new TargetState(rt, healthCheck.portFor(rt.target()));
     s.applied = rt.health();
+    if (http != null) {
+      s.endpoint = endpoints.computeIfAbsent(s.hostHeader, k -> new Endpoint(new HttpConnectOptions()
+          .setHost(s.host).setPort(s.port).setSsl(healthCheck.protocol() == HealthCheck.Protocol.HTTPS)
+          .setConnectTimeout(timeoutMs)));
+      s.endpoint.users++;
+      s.requestOptions = new RequestOptions().setMethod(HttpMethod.GET).setURI(healthCheck.path())
+          .setFollowRedirects(false).putHeader(HttpHeaders.HOST, s.hostHeader)
+          .putHeader(HttpHeaders.USER_AGENT, HealthCheck.USER_AGENT);
+      if (!healthCheck.reuseConnections()) {
+        s.requestOptions.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      }
+    }
     if (active) {
       s.machine = new ActiveHealth(healthCheck.healthyThresholdCount(), healthCheck.unhealthyThresholdCount(),
           startingHealth(rt.health()));
@@ -360,6 +379,11 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     s.stopped = true;
     cancel(s.timerId);
     s.timerId = -1;
+    Endpoint e = s.endpoint;
+    if (e != null && --e.users == 0) {
+      endpoints.remove(s.hostHeader);
+      e.closeIdle();
+    }
     if (s.ejected) {
       s.ejected = false;
       ejected--;
@@ -408,24 +432,53 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     }
   }
 
+  /**
+   * An HTTP(S) check. With reused connections it takes an idle kept-alive connection to the target's address (LIFO)
+   * or opens one, and gives it back afterwards; otherwise it opens a connection and closes it after the check, as ALB
+   * does. Connections are opened outside the client's pool, on the checker's event loop, and pooled per address by
+   * the checker itself: targets sharing an address share connections, and there are never more connections to an
+   * address than checks in flight to it.
+   */
   private void checkHttp(Attempt a) {
+    ArrayDeque<Conn> idle = a.state.endpoint.idle;
+    while (!idle.isEmpty()) {
+      Conn c = idle.pollLast();
+      if (!c.closed) {
+        send(a, c, true);
+        return;
+      }
+    }
+    connect(a);
+  }
+
+  private void connect(Attempt a) {
     TargetState s = a.state;
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.GET)
-        .setHost(s.host)
-        .setPort(s.port)
-        .setURI(healthCheck.path())
-        .setSsl(healthCheck.protocol() == HealthCheck.Protocol.HTTPS)
-        .setConnectTimeout(timeoutMs)
-        .setFollowRedirects(false)
-        .putHeader(HttpHeaders.HOST, s.hostHeader)
-        .putHeader(HttpHeaders.USER_AGENT, HealthCheck.USER_AGENT);
-    http.request(options).onComplete(ar -> {
+    Endpoint e = s.endpoint;
+    http.connect(e.options).onComplete(ar -> {
       if (ar.failed()) {
         finish(a, classify(ar.cause()));
         return;
       }
+      Conn c = new Conn(ar.result(), e);
+      c.connection.closeHandler(v -> c.closed = true);
+      if (a.done || s.stopped || stopped) {
+        c.close();
+        return;
+      }
+      send(a, c, false);
+    });
+  }
+
+  private void send(Attempt a, Conn c, boolean reused) {
+    TargetState s = a.state;
+    a.conn = c;
+    c.connection.request(s.requestOptions).onComplete(ar -> {
+      if (ar.failed()) {
+        failedBeforeResponse(a, c, reused, ar.cause());
+        return;
+      }
       HttpClientRequest request = ar.result();
+      request.exceptionHandler(DefaultHealthChecker::ignore); // failures arrive through send(); no log per reset
       if (a.done) {
         request.reset();
         return;
@@ -433,22 +486,43 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
       a.request = request;
       request.send().onComplete(sent -> {
         if (sent.failed()) {
-          finish(a, classify(sent.cause()));
+          failedBeforeResponse(a, c, reused, sent.cause());
           return;
         }
         HttpClientResponse response = sent.result();
         int status = response.statusCode();
         response.end().onComplete(ended -> {
           if (ended.failed()) {
+            c.close();
             finish(a, classify(ended.cause()));
-          } else {
-            finish(a, healthCheck.matches(status) ? null : TargetHealth.unhealthy(
-                TargetHealth.Reason.TARGET_RESPONSE_CODE_MISMATCH,
-                "Health checks failed with these codes: [" + status + "]"));
+            return;
           }
+          if (healthCheck.reuseConnections() && !a.done && !c.closed && c.endpoint.users > 0) {
+            c.endpoint.idle.addLast(c);
+          } else {
+            c.close();
+          }
+          finish(a, healthCheck.matches(status) ? null : TargetHealth.unhealthy(
+              TargetHealth.Reason.TARGET_RESPONSE_CODE_MISMATCH,
+              "Health checks failed with these codes: [" + status + "]"));
         });
       });
     });
+  }
+
+  /**
+   * A kept-alive connection can turn out closed only when used (the target closed it in between): that says nothing
+   * about the target, so the check goes once more on a new connection, within the same deadline.
+   */
+  private void failedBeforeResponse(Attempt a, Conn c, boolean reused, Throwable cause) {
+    c.close();
+    if (reused && !a.done && !stopped && !a.state.stopped) {
+      a.request = null;
+      a.conn = null;
+      connect(a);
+      return;
+    }
+    finish(a, classify(cause));
   }
 
   private void checkTcp(Attempt a) {
@@ -465,10 +539,15 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
         });
   }
 
+  /** Stops a check: its connection is closed (a kept-alive one too, as its state is unknown). */
   private static void abort(Attempt a) {
     HttpClientRequest r = a.request;
     if (r != null) {
       r.reset();
+    }
+    Conn c = a.conn;
+    if (c != null) {
+      c.close();
     }
   }
 
@@ -636,6 +715,9 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     apply(s, null);
   }
 
+  private static void ignore(Throwable t) {
+  }
+
   static String format(Duration d) {
     long ms = d.toMillis();
     return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
@@ -681,21 +763,46 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     }
   }
 
+  /**
+   * Hands every queued value to the group in batches (one snapshot rebuild per batch, not per target); a target that
+   * appears twice starts a new batch, so that each of its transitions is its own event.
+   */
   private void drainUpdates() {
+    Map<String, TargetHealth> batch = new LinkedHashMap<>();
+    List<Runnable> then = new ArrayList<>();
     Update u;
     while ((u = updates.poll()) != null) {
       String id = u.target.target().id();
+      if (batch.containsKey(id)) {
+        applyBatch(batch, then);
+      }
+      if (group.target(id) == u.target) {
+        batch.put(id, u.health);
+      }
+      if (u.then != null) {
+        then.add(u.then);
+      }
+    }
+    applyBatch(batch, then);
+  }
+
+  private void applyBatch(Map<String, TargetHealth> batch, List<Runnable> then) {
+    if (!batch.isEmpty()) {
       try {
-        if (group.target(id) == u.target) {
-          group.updateHealth(id, u.health);
-        }
+        group.updateHealth(batch);
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "target group " + group.name() + ": health update failed", e);
       }
-      Runnable then = u.then;
-      if (then != null) {
-        home.runOnContext(v -> then.run());
-      }
+      batch.clear();
+    }
+    if (!then.isEmpty()) {
+      Runnable[] continuations = then.toArray(new Runnable[0]);
+      then.clear();
+      home.runOnContext(v -> {
+        for (Runnable r : continuations) {
+          r.run();
+        }
+      });
     }
   }
 
@@ -727,6 +834,8 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     final String hostHeader;
     ActiveHealth machine;
     TargetHealth applied;
+    Endpoint endpoint;
+    RequestOptions requestOptions;
     long timerId = -1;
     long plannedNanos;
     Attempt current;
@@ -749,6 +858,43 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     }
   }
 
+  /** An address checks go to, and its idle kept-alive connections (home only). */
+  static final class Endpoint {
+    final HttpConnectOptions options;
+    final ArrayDeque<Conn> idle = new ArrayDeque<>();
+    int users;
+
+    Endpoint(HttpConnectOptions options) {
+      this.options = options;
+    }
+
+    void closeIdle() {
+      Conn c;
+      while ((c = idle.poll()) != null) {
+        c.close();
+      }
+    }
+  }
+
+  /** A connection opened by the checker. */
+  static final class Conn {
+    final HttpClientConnection connection;
+    final Endpoint endpoint;
+    boolean closed;
+
+    Conn(HttpClientConnection connection, Endpoint endpoint) {
+      this.connection = connection;
+      this.endpoint = endpoint;
+    }
+
+    void close() {
+      if (!closed) {
+        closed = true;
+        connection.close();
+      }
+    }
+  }
+
   /** One check in flight. */
   static final class Attempt {
     final TargetState state;
@@ -756,6 +902,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     final long startNanos;
     long deadline = -1;
     HttpClientRequest request;
+    Conn conn;
     boolean done;
 
     Attempt(TargetState state, long plannedNanos, long startNanos) {
