@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SynchronizedHistogram;
 
 /**
  * Active health checks at scale: N targets (default 10,000) spread over a few real local HTTP servers, each checked
@@ -82,13 +83,13 @@ public final class HealthCheckScaleBenchmark {
 
     HealthCheck hc = HealthCheck.builder().embedded(true).interval(Duration.ofMillis(intervalMs))
         .timeout(Duration.ofMillis(Math.max(1, intervalMs / 2))).path("/health").reuseConnections(reuse).build();
-    Histogram lag = new Histogram(60_000_000_000L, 3);
+    Histogram lag = new SynchronizedHistogram(60_000_000_000L, 3);
     AtomicLong checks = new AtomicLong();
     AtomicLong failures = new AtomicLong();
     long t1 = System.nanoTime();
     DefaultHealthChecker checker = (DefaultHealthChecker) HealthChecker.start(vertx, group, hc,
         OutlierDetection.disabled());
-    // called on the checker's single context: the histogram needs no synchronisation
+    // called on the checker's event loops (one per core): synchronised histograms
     java.util.Map<String, Integer> startupReasons = new java.util.concurrent.ConcurrentSkipListMap<>();
     checker.probeListener((t, planned, start, end, failure, active) -> {
       lag.recordValue(Math.max(0, start - planned));
@@ -116,7 +117,7 @@ public final class HealthCheckScaleBenchmark {
 
     // settle one interval, then measure
     Thread.sleep(Math.max(2000, 2 * intervalMs));
-    Histogram window = new Histogram(60_000_000_000L, 3);
+    Histogram window = new SynchronizedHistogram(60_000_000_000L, 3);
     checker.probeListener(null);
     java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     java.util.Map<Long, Long> threadCpu0 = new java.util.HashMap<>();
@@ -128,8 +129,8 @@ public final class HealthCheckScaleBenchmark {
     long checks0 = checks.get();
     long connections0 = CONNECTIONS.get();
     long failures0 = failures.get();
-    Histogram duration = new Histogram(60_000_000_000L, 3);
-    java.util.Map<String, Integer> reasons = new java.util.TreeMap<>();
+    Histogram duration = new SynchronizedHistogram(60_000_000_000L, 3);
+    java.util.Map<String, Integer> reasons = new java.util.concurrent.ConcurrentSkipListMap<>();
     checker.probeListener((t, planned, start, end, failure, active) -> {
       window.recordValue(Math.max(0, start - planned));
       duration.recordValue(Math.max(0, end - start));
@@ -169,8 +170,8 @@ public final class HealthCheckScaleBenchmark {
     byThread.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
         .forEach(e -> busiest.add(String.format("%s %.0f%%", e.getKey(), 100.0 * e.getValue() / wallNanos)));
     System.out.printf("busiest threads (share of one core): %s%n", busiest);
-    System.out.printf("checker: %d targets followed, %d checks in flight, %d live timers%n",
-        checker.trackedTargets(), checker.inFlightChecks(), checker.liveTimers());
+    System.out.printf("checker: %d event loops, %d targets followed, %d checks in flight, %d live timers%n",
+        checker.shards(), checker.trackedTargets(), checker.inFlightChecks(), checker.liveTimers());
     checker.close().await();
     System.out.printf("after close: %d live timers%n", checker.liveTimers());
     group.close().await();

@@ -21,18 +21,19 @@ import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.NetSocket;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,18 +44,21 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The health checker: active checks and passive outlier detection for one target group, arbitrated into one health
  * value per target.
  *
- * <p>Threading. Everything that decides (scheduling, check results, ejections, the ejection cap) runs on one
- * event-loop context ({@code home}); per-target state is confined to it. The group's listener callbacks hop onto it.
+ * <p>Threading. Targets are spread by id over a few event-loop contexts ({@link Shard shards}, one per two cores by
+ * default); everything that decides about a target (its schedule, its checks, its state machine, its ejections) runs
+ * on its shard's context, so per-target state needs no lock. The group's listener callbacks hop onto the right
+ * shard. The only shared decisions, the ejection cap and the concurrency cap, use atomics or a per-shard share.
  * {@link #onRequestEnd} runs on the request's thread and only records into the target's circuit breaker (lock-free;
  * successes while nothing failed are not even recorded). Health values are handed to the group by an ordered worker
- * task, because a health change rebuilds the group's snapshot (O(targets)) under the group's lock: that cost never
- * lands on an event loop. A target's next check is scheduled only once the health change its previous check caused
- * has been applied, so a check's effect is visible in the group before the next check of that target starts.
+ * task, in batches, because a health change rebuilds the group's snapshot (O(targets)) under the group's lock: that
+ * cost never lands on an event loop. A target's next check is scheduled only once the health change its previous
+ * check caused has been applied, so a check's effect is visible in the group before the next check of that target.
  */
 public final class DefaultHealthChecker implements HealthChecker, TargetGroupListener {
 
@@ -64,6 +68,14 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
   static final double JITTER = 0.1;
   /** A new target's first check runs within this time (or within one interval if shorter). */
   static final long FIRST_CHECK_SPREAD_MS = 1000;
+  /** Shards (event-loop contexts) per checker: one per two cores (at least one), at most this many. */
+  static final int MAX_SHARDS = 8;
+  /**
+   * System property overriding the number of shards (default: half the cores, at least 1, at most
+   * {@value #MAX_SHARDS}). On the 2-core benchmark machine one shard did 10,000 checks/s with less CPU and lag than
+   * two (see BENCHMARKS.md): the event loops also serve the application.
+   */
+  public static final String SHARDS_PROPERTY = "loadstar.healthcheck.eventLoops";
 
   static final TargetHealth TIMED_OUT = TargetHealth.unhealthy(TargetHealth.Reason.TARGET_TIMEOUT,
       "Request timed out");
@@ -73,7 +85,6 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
   static final TargetHealth TLS_FAILED = failed("TLS handshake failed");
 
   private final Vertx vertx;
-  private final Context home;
   private final TargetGroup group;
   private final HealthCheck healthCheck;
   private final OutlierDetection outlierDetection;
@@ -84,21 +95,17 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
   private final HttpClientAgent http;
   private final NetClient net;
   private final CircuitBreakerConfig breakerConfig;
-
-  // Confined to home.
-  private final HashMap<String, TargetState> byId = new HashMap<>();
-  private final HashMap<String, Endpoint> endpoints = new HashMap<>();
-  private final ArrayDeque<TargetState> waiting = new ArrayDeque<>();
-  private volatile int inFlight;
-  private volatile int tracked;
-  private volatile int ejected;
-  private volatile long ejectionsRefusedByCap;
+  private final Shard[] shards;
+  private final int maxInFlightPerShard;
 
   // Any thread.
   private final ConcurrentHashMap<RegisteredTarget, TargetState> byTarget = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Update> updates = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
   private final AtomicInteger liveTimers = new AtomicInteger();
+  private final AtomicInteger tracked = new AtomicInteger();
+  private final AtomicInteger ejected = new AtomicInteger();
+  private final AtomicLong ejectionsRefusedByCap = new AtomicLong();
   private final AtomicBoolean closeCalled = new AtomicBoolean();
   private final Promise<Void> closePromise = Promise.promise();
   private volatile boolean stopped;
@@ -108,7 +115,6 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
   private DefaultHealthChecker(Vertx vertx, TargetGroup group, HealthCheck healthCheck,
       OutlierDetection outlierDetection) {
     this.vertx = vertx;
-    this.home = vertx.getOrCreateContext();
     this.group = group;
     this.healthCheck = healthCheck;
     this.outlierDetection = outlierDetection;
@@ -116,6 +122,10 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     this.passive = outlierDetection.enabled();
     this.intervalNanos = healthCheck.interval().toNanos();
     this.timeoutMs = healthCheck.timeout().toMillis();
+    int n = Math.max(1, Math.min(Math.min(Integer.getInteger(SHARDS_PROPERTY,
+        Runtime.getRuntime().availableProcessors() / 2), MAX_SHARDS), healthCheck.maxConcurrentChecks()));
+    this.shards = newShards(vertx, n);
+    this.maxInFlightPerShard = Math.max(1, healthCheck.maxConcurrentChecks() / shards.length);
     if (active && healthCheck.protocol() != HealthCheck.Protocol.TCP) {
       HttpClientOptions options = new HttpClientOptions()
           .setKeepAlive(true) // each check decides: kept for reuse, or closed after the check
@@ -146,7 +156,23 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
         .build() : null;
   }
 
-  /** Creates the checker and starts it on the calling thread's context (or a new event-loop context). */
+  /**
+   * One event-loop context per shard. Vert.x's public API gives a non-Vert.x thread one sticky context, so distinct
+   * contexts come from {@code VertxInternal#createEventLoopContext} (round robin over the event loops); a Vertx that
+   * is not the standard implementation gets a single shard.
+   */
+  private static Shard[] newShards(Vertx vertx, int n) {
+    if (!(vertx instanceof VertxInternal) || n == 1) {
+      return new Shard[] {new Shard(vertx.getOrCreateContext())};
+    }
+    Shard[] shards = new Shard[n];
+    for (int i = 0; i < n; i++) {
+      shards[i] = new Shard(((VertxInternal) vertx).createEventLoopContext());
+    }
+    return shards;
+  }
+
+  /** Creates the checker and starts it: targets already registered are picked up on the checker's contexts. */
   public static DefaultHealthChecker start(Vertx vertx, TargetGroup group, HealthCheck healthCheck,
       OutlierDetection outlierDetection) {
     Objects.requireNonNull(vertx, "vertx");
@@ -155,12 +181,14 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     Objects.requireNonNull(outlierDetection, "outlierDetection");
     DefaultHealthChecker checker = new DefaultHealthChecker(vertx, group, healthCheck, outlierDetection);
     checker.removeListener = group.addListener(checker);
-    checker.home.runOnContext(v -> {
-      for (RegisteredTarget t : group.targets()) {
-        checker.track(t);
-      }
-    });
+    for (RegisteredTarget t : group.targets()) {
+      checker.shardOf(t.target().id()).context.runOnContext(v -> checker.track(t));
+    }
     return checker;
+  }
+
+  private Shard shardOf(String targetId) {
+    return shards.length == 1 ? shards[0] : shards[Math.floorMod(targetId.hashCode(), shards.length)];
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -193,22 +221,31 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
 
   /** Checks in flight now. */
   public int inFlightChecks() {
-    return inFlight;
+    int n = 0;
+    for (Shard s : shards) {
+      n += s.inFlight;
+    }
+    return n;
+  }
+
+  /** The event-loop contexts the checker runs on. */
+  public int shards() {
+    return shards.length;
   }
 
   /** Targets currently followed (registered and not draining). */
   public int trackedTargets() {
-    return tracked;
+    return tracked.get();
   }
 
   /** Targets currently ejected by outlier detection. */
   public int ejectedTargets() {
-    return ejected;
+    return ejected.get();
   }
 
   /** Ejections refused because the cap ({@code maxEjectionPercent}) was reached. */
   public long ejectionsRefusedByCap() {
-    return ejectionsRefusedByCap;
+    return ejectionsRefusedByCap.get();
   }
 
   /** The state of the target's circuit breaker, or null when the target is not followed or passive health is off. */
@@ -217,7 +254,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     return s == null || s.breaker == null ? null : s.breaker.getState();
   }
 
-  /** Sets (or clears, with null) the observer of finished checks. */
+  /** Sets (or clears, with null) the observer of finished checks; it is called on the checker's contexts. */
   public void probeListener(ProbeListener listener) {
     this.probeListener = listener;
   }
@@ -227,77 +264,90 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     if (!closeCalled.compareAndSet(false, true)) {
       return closePromise.future();
     }
-    home.runOnContext(v -> {
-      stopped = true;
-      Runnable remove = removeListener;
-      if (remove != null) {
-        remove.run();
-      }
-      for (TargetState s : byId.values()) {
-        s.stopped = true;
-        cancel(s.timerId);
-        s.timerId = -1;
-        Attempt a = s.current;
-        if (a != null) {
-          // done: a connection still being set up for it will not be used to send it
-          a.done = true;
-          cancel(a.deadline);
-          a.deadline = -1;
-          abort(a);
-        }
-        if (s.ejected) {
-          cancel(s.ejectionTimer);
-          s.ejectionTimer = -1;
-          s.ejected = false;
-          TargetHealth restored = effective(s);
-          if (!restored.equals(s.applied)) {
-            s.applied = restored;
-            updates.add(new Update(s.rt, restored, null));
+    stopped = true;
+    Runnable remove = removeListener;
+    if (remove != null) {
+      remove.run();
+    }
+    List<Future<Void>> shardsClosed = new ArrayList<>(shards.length);
+    for (Shard shard : shards) {
+      Promise<Void> p = Promise.promise();
+      shard.context.runOnContext(v -> {
+        closeShard(shard);
+        p.complete();
+      });
+      shardsClosed.add(p.future());
+    }
+    Future.all(shardsClosed)
+        .compose(v -> shards[0].context.executeBlocking(() -> {
+          drainUpdates();
+          return null;
+        }, true))
+        .transform(ar -> {
+          List<Future<?>> closing = new ArrayList<>(2);
+          if (http != null) {
+            closing.add(http.close());
           }
-        }
-      }
-      for (Endpoint e : endpoints.values()) {
-        e.closeIdle();
-      }
-      endpoints.clear();
-      byId.clear();
-      byTarget.clear();
-      waiting.clear();
-      ejected = 0;
-      tracked = 0;
-      home.executeBlocking(() -> {
-        drainUpdates();
-        return null;
-      }, true).transform(ar -> {
-        List<Future<?>> closing = new ArrayList<>(2);
-        if (http != null) {
-          closing.add(http.close());
-        }
-        if (net != null) {
-          closing.add(net.close());
-        }
-        return Future.join(closing);
-      }).onComplete(ar -> closePromise.tryComplete());
-    });
+          if (net != null) {
+            closing.add(net.close());
+          }
+          return Future.join(closing);
+        })
+        .onComplete(ar -> closePromise.tryComplete());
     return closePromise.future();
   }
 
+  /** Cancels the shard's timers and checks, ends its ejections (the active state applies again), closes idle links. */
+  private void closeShard(Shard shard) {
+    for (Bucket b : shard.buckets.values()) {
+      cancel(b.timerId);
+    }
+    shard.buckets.clear();
+    for (TargetState s : shard.byId.values()) {
+      s.stopped = true;
+      Attempt a = s.current;
+      if (a != null) {
+        a.done = true; // a connection still being set up for it will not be used to send it
+        abort(a);
+      }
+      if (s.ejected) {
+        cancel(s.ejectionTimer);
+        s.ejectionTimer = -1;
+        s.ejected = false;
+        ejected.decrementAndGet();
+        TargetHealth restored = effective(s);
+        if (!restored.equals(s.applied)) {
+          s.applied = restored;
+          updates.add(new Update(s, restored, null));
+        }
+      }
+      byTarget.remove(s.rt);
+    }
+    for (Endpoint e : shard.endpoints.values()) {
+      e.closeIdle();
+    }
+    tracked.addAndGet(-shard.byId.size());
+    shard.endpoints.clear();
+    shard.byId.clear();
+    shard.waiting.clear();
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
-  // Group membership (listener callbacks hop to home)
+  // Group membership (listener callbacks hop to the target's shard)
 
   @Override
   public void onTargetRegistered(TargetGroup g, RegisteredTarget target) {
-    home.runOnContext(v -> track(target));
+    shardOf(target.target().id()).context.runOnContext(v -> track(target));
   }
 
   @Override
   public void onTargetDraining(TargetGroup g, RegisteredTarget target) {
-    home.runOnContext(v -> untrack(target));
+    shardOf(target.target().id()).context.runOnContext(v -> untrack(target));
   }
 
   @Override
   public void onTargetDeregistered(TargetGroup g, RegisteredTarget target) {
-    home.runOnContext(v -> untrack(target));
+    shardOf(target.target().id()).context.runOnContext(v -> untrack(target));
   }
 
   @Override
@@ -307,7 +357,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
         && event.current().state() != TargetHealth.State.UNUSED) {
       RegisteredTarget t = group.target(event.target().id());
       if (t != null) {
-        home.runOnContext(v -> track(t));
+        shardOf(t.target().id()).context.runOnContext(v -> track(t));
       }
     }
   }
@@ -317,17 +367,18 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
       return;
     }
     String id = rt.target().id();
-    TargetState old = byId.get(id);
+    Shard shard = shardOf(id);
+    TargetState old = shard.byId.get(id);
     if (old != null) {
       if (old.rt == rt) {
         return;
       }
       untrackState(old);
     }
-    TargetState s = new TargetState(rt, healthCheck.portFor(rt.target()));
+    TargetState s = new TargetState(shard, rt, healthCheck.portFor(rt.target()));
     s.applied = rt.health();
     if (http != null) {
-      s.endpoint = endpoints.computeIfAbsent(s.hostHeader, k -> new Endpoint(new HttpConnectOptions()
+      s.endpoint = shard.endpoints.computeIfAbsent(s.hostHeader, k -> new Endpoint(k, new HttpConnectOptions()
           .setHost(s.host).setPort(s.port).setSsl(healthCheck.protocol() == HealthCheck.Protocol.HTTPS)
           .setConnectTimeout(timeoutMs)));
       s.endpoint.users++;
@@ -345,15 +396,13 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     if (passive) {
       s.breaker = newBreaker(s);
     }
-    byId.put(id, s);
+    shard.byId.put(id, s);
     byTarget.put(rt, s);
-    tracked++;
+    tracked.incrementAndGet();
     if (active) {
       long spread = Math.min(healthCheck.interval().toMillis(), FIRST_CHECK_SPREAD_MS);
       long delayMs = ThreadLocalRandom.current().nextLong(spread);
-      long now = System.nanoTime();
-      s.plannedNanos = now + Math.max(1, delayMs) * 1_000_000L;
-      s.timerId = timer(delayMs, id2 -> due(s));
+      s.plannedNanos = at(shard, System.nanoTime() + delayMs * 1_000_000L, () -> due(s));
     }
   }
 
@@ -369,30 +418,28 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
   }
 
   private void untrack(RegisteredTarget rt) {
-    TargetState s = byId.get(rt.target().id());
+    TargetState s = shardOf(rt.target().id()).byId.get(rt.target().id());
     if (s != null && s.rt == rt) {
       untrackState(s);
     }
   }
 
   private void untrackState(TargetState s) {
-    s.stopped = true;
-    cancel(s.timerId);
-    s.timerId = -1;
-    Endpoint e = s.endpoint;
-    if (e != null && --e.users == 0) {
-      endpoints.remove(s.hostHeader);
-      e.closeIdle();
-    }
+    s.stopped = true; // its scheduled check, if any, finds it stopped
     if (s.ejected) {
       s.ejected = false;
-      ejected--;
+      ejected.decrementAndGet();
       cancel(s.ejectionTimer);
       s.ejectionTimer = -1;
     }
-    byId.remove(s.id);
+    Endpoint e = s.endpoint;
+    if (e != null && --e.users == 0) {
+      s.shard.endpoints.remove(e.key);
+      e.closeIdle();
+    }
+    s.shard.byId.remove(s.id);
     byTarget.remove(s.rt);
-    tracked--;
+    tracked.decrementAndGet();
     // An in-flight check ends on its own (bounded by the timeout); its result is ignored.
   }
 
@@ -400,25 +447,26 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
   // Active checks
 
   private void due(TargetState s) {
-    s.timerId = -1;
     if (stopped || s.stopped) {
       return;
     }
-    if (inFlight >= healthCheck.maxConcurrentChecks()) {
-      waiting.add(s);
+    Shard shard = s.shard;
+    if (shard.inFlight >= maxInFlightPerShard) {
+      shard.waiting.add(s);
       return;
     }
     startCheck(s);
   }
 
   private void startCheck(TargetState s) {
-    inFlight++;
+    s.shard.inFlight++;
     Attempt a = new Attempt(s, s.plannedNanos, System.nanoTime());
     s.current = a;
-    a.deadline = timer(timeoutMs, id -> {
-      a.deadline = -1;
-      finish(a, TIMED_OUT);
-      abort(a);
+    at(s.shard, a.startNanos + timeoutMs * 1_000_000L, () -> {
+      if (!a.done) {
+        finish(a, TIMED_OUT);
+        abort(a);
+      }
     });
     try {
       if (healthCheck.protocol() == HealthCheck.Protocol.TCP) {
@@ -435,9 +483,9 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
   /**
    * An HTTP(S) check. With reused connections it takes an idle kept-alive connection to the target's address (LIFO)
    * or opens one, and gives it back afterwards; otherwise it opens a connection and closes it after the check, as ALB
-   * does. Connections are opened outside the client's pool, on the checker's event loop, and pooled per address by
-   * the checker itself: targets sharing an address share connections, and there are never more connections to an
-   * address than checks in flight to it.
+   * does. Connections are opened outside the client's pool, on the shard's event loop, and pooled per address by the
+   * shard itself: targets sharing an address share connections, and there are never more connections to an address
+   * than checks in flight to it.
    */
   private void checkHttp(Attempt a) {
     ArrayDeque<Conn> idle = a.state.endpoint.idle;
@@ -533,8 +581,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
             finish(a, classify(ar.cause()));
             return;
           }
-          NetSocket socket = ar.result();
-          socket.close();
+          ar.result().close();
           finish(a, null);
         });
   }
@@ -556,15 +603,14 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     if (a.done) {
       return;
     }
-    a.done = true;
-    cancel(a.deadline);
-    a.deadline = -1;
-    inFlight--;
+    a.done = true; // its deadline, if still pending, finds it done
     TargetState s = a.state;
+    Shard shard = s.shard;
+    shard.inFlight--;
     if (s.current == a) {
       s.current = null;
     }
-    startWaiting();
+    startWaiting(shard);
     if (stopped || s.stopped) {
       return;
     }
@@ -580,9 +626,9 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     }
   }
 
-  private void startWaiting() {
-    while (inFlight < healthCheck.maxConcurrentChecks() && !waiting.isEmpty()) {
-      TargetState next = waiting.poll();
+  private void startWaiting(Shard shard) {
+    while (shard.inFlight < maxInFlightPerShard && !shard.waiting.isEmpty()) {
+      TargetState next = shard.waiting.poll();
       if (!next.stopped && !stopped) {
         startCheck(next);
       }
@@ -594,12 +640,8 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     if (stopped || s.stopped) {
       return;
     }
-    long now = System.nanoTime();
     double factor = 1 + JITTER * (2 * ThreadLocalRandom.current().nextDouble() - 1);
-    long ideal = s.plannedNanos + (long) (intervalNanos * factor);
-    long delayMs = Math.max(1, (ideal - now + 999_999) / 1_000_000);
-    s.plannedNanos = now + delayMs * 1_000_000L;
-    s.timerId = timer(delayMs, id -> due(s));
+    s.plannedNanos = at(s.shard, s.plannedNanos + (long) (intervalNanos * factor), () -> due(s));
   }
 
   /** Maps a failed check's cause to ALB's reason: a timeout, or a failed check (refused, reset, TLS, empty). */
@@ -643,7 +685,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     cb.getEventPublisher().onStateTransition(e -> {
       if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
         boolean fromTrial = e.getStateTransition().getFromState() == CircuitBreaker.State.HALF_OPEN;
-        home.runOnContext(v -> breakerOpened(s, fromTrial));
+        s.shard.context.runOnContext(v -> breakerOpened(s, fromTrial));
       }
     });
     return cb;
@@ -679,11 +721,17 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
       s.breaker.transitionToClosedState();
       return;
     }
-    int cap = (int) ((long) tracked * outlierDetection.maxEjectionPercent() / 100);
-    if (ejected >= cap) {
-      ejectionsRefusedByCap++;
-      s.breaker.transitionToClosedState();
-      return;
+    int cap = (int) ((long) tracked.get() * outlierDetection.maxEjectionPercent() / 100);
+    for (;;) {
+      int now = ejected.get();
+      if (now >= cap) {
+        ejectionsRefusedByCap.incrementAndGet();
+        s.breaker.transitionToClosedState();
+        return;
+      }
+      if (ejected.compareAndSet(now, now + 1)) {
+        break;
+      }
     }
     long now = System.nanoTime();
     if (s.ejections > 0 && now - s.lastEjectionEndNanos >= outlierDetection.maxEjectionTime().toNanos()) {
@@ -692,12 +740,11 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     s.ejections++;
     Duration time = outlierDetection.ejectionTime(s.ejections);
     s.ejected = true;
-    ejected++;
     String cause = fromTrial ? "its trial request failed"
         : outlierDetection.consecutiveFailures() + " consecutive failed requests";
     s.ejectionHealth = TargetHealth.unhealthy(TargetHealth.Reason.TARGET_OUTLIER_EJECTED,
         "Ejected by outlier detection after " + cause + " (ejection " + s.ejections + ", for " + format(time) + ")");
-    s.ejectionTimer = timer(time.toMillis(), id -> endEjection(s));
+    s.ejectionTimer = timer(time.toMillis(), tid -> endEjection(s));
     apply(s, null);
   }
 
@@ -707,7 +754,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
       return;
     }
     s.ejected = false;
-    ejected--;
+    ejected.decrementAndGet();
     s.lastEjectionEndNanos = System.nanoTime();
     if (s.breaker.getState() == CircuitBreaker.State.OPEN) {
       s.breaker.transitionToHalfOpenState();
@@ -734,7 +781,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     return active ? s.machine.health() : TargetHealth.UNAVAILABLE;
   }
 
-  /** Hands the target's effective health to the group if it changed; {@code then} runs on home afterwards. */
+  /** Hands the target's effective health to the group if it changed; {@code then} runs on its shard afterwards. */
   private void apply(TargetState s, Runnable then) {
     TargetHealth h = effective(s);
     if (h.equals(s.applied)) {
@@ -744,9 +791,9 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
       return;
     }
     s.applied = h;
-    updates.add(new Update(s.rt, h, then));
+    updates.add(new Update(s, h, then));
     if (flushing.compareAndSet(false, true)) {
-      home.executeBlocking(() -> {
+      shards[0].context.executeBlocking(() -> {
         flush();
         return null;
       }, true);
@@ -769,24 +816,22 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
    */
   private void drainUpdates() {
     Map<String, TargetHealth> batch = new LinkedHashMap<>();
-    List<Runnable> then = new ArrayList<>();
+    List<Update> done = new ArrayList<>();
     Update u;
     while ((u = updates.poll()) != null) {
-      String id = u.target.target().id();
+      String id = u.state.id;
       if (batch.containsKey(id)) {
-        applyBatch(batch, then);
+        applyBatch(batch, done);
       }
-      if (group.target(id) == u.target) {
+      if (group.target(id) == u.state.rt) {
         batch.put(id, u.health);
       }
-      if (u.then != null) {
-        then.add(u.then);
-      }
+      done.add(u);
     }
-    applyBatch(batch, then);
+    applyBatch(batch, done);
   }
 
-  private void applyBatch(Map<String, TargetHealth> batch, List<Runnable> then) {
+  private void applyBatch(Map<String, TargetHealth> batch, List<Update> done) {
     if (!batch.isEmpty()) {
       try {
         group.updateHealth(batch);
@@ -795,19 +840,48 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
       }
       batch.clear();
     }
-    if (!then.isEmpty()) {
-      Runnable[] continuations = then.toArray(new Runnable[0]);
-      then.clear();
-      home.runOnContext(v -> {
-        for (Runnable r : continuations) {
-          r.run();
-        }
-      });
+    Map<Shard, List<Runnable>> continuations = new IdentityHashMap<>();
+    for (Update u : done) {
+      if (u.then != null) {
+        continuations.computeIfAbsent(u.state.shard, k -> new ArrayList<>()).add(u.then);
+      }
     }
+    done.clear();
+    continuations.forEach((shard, list) -> shard.context.runOnContext(v -> {
+      for (Runnable r : list) {
+        r.run();
+      }
+    }));
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-  // Timers: every timer goes through here so that close() can prove none is left.
+  // Timers: every timer goes through here so that close() can prove none is left. Called on a shard's context, the
+  // timer fires on that context.
+
+  /**
+   * Runs {@code task} on the shard at {@code dueNanos} (or within the next millisecond if that is past) and returns
+   * the time it is planned for. Tasks due in the same millisecond share one Vert.x timer: with thousands of targets
+   * this turns two timers per check (its start, its deadline) into at most one per millisecond. Tasks are not
+   * cancelled; each checks on its own whether it is still wanted.
+   */
+  private long at(Shard shard, long dueNanos, Runnable task) {
+    long nowMs = System.nanoTime() / 1_000_000L;
+    long key = Math.max(nowMs + 1, (dueNanos + 999_999L) / 1_000_000L);
+    Bucket b = shard.buckets.get(key);
+    if (b == null) {
+      Bucket created = new Bucket();
+      created.timerId = timer(key - nowMs, tid -> {
+        shard.buckets.remove(key);
+        for (Runnable r : created.tasks) {
+          r.run();
+        }
+      });
+      shard.buckets.put(key, created);
+      b = created;
+    }
+    b.tasks.add(task);
+    return key * 1_000_000L;
+  }
 
   private long timer(long delayMs, Handler<Long> handler) {
     liveTimers.incrementAndGet();
@@ -825,8 +899,23 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  /** Per-target state; fields are confined to home except {@link #sawFailure} and {@link #breaker}. */
+  /** A share of the targets and the event-loop context that owns them. Fields are confined to that context. */
+  static final class Shard {
+    final Context context;
+    final HashMap<String, TargetState> byId = new HashMap<>();
+    final HashMap<String, Endpoint> endpoints = new HashMap<>();
+    final ArrayDeque<TargetState> waiting = new ArrayDeque<>();
+    final HashMap<Long, Bucket> buckets = new HashMap<>();
+    volatile int inFlight;
+
+    Shard(Context context) {
+      this.context = context;
+    }
+  }
+
+  /** Per-target state; fields are confined to the shard's context except {@link #sawFailure} and {@link #breaker}. */
   static final class TargetState {
+    final Shard shard;
     final RegisteredTarget rt;
     final String id;
     final String host;
@@ -836,7 +925,6 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     TargetHealth applied;
     Endpoint endpoint;
     RequestOptions requestOptions;
-    long timerId = -1;
     long plannedNanos;
     Attempt current;
     boolean stopped;
@@ -849,7 +937,8 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     int ejections;
     long lastEjectionEndNanos;
 
-    TargetState(RegisteredTarget rt, int port) {
+    TargetState(Shard shard, RegisteredTarget rt, int port) {
+      this.shard = shard;
       this.rt = rt;
       this.id = rt.target().id();
       this.host = rt.target().host();
@@ -858,13 +947,21 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     }
   }
 
-  /** An address checks go to, and its idle kept-alive connections (home only). */
+  /** Tasks due in the same millisecond, and the timer that runs them. */
+  static final class Bucket {
+    final ArrayList<Runnable> tasks = new ArrayList<>(4);
+    long timerId;
+  }
+
+  /** An address checks go to, and its idle kept-alive connections (one shard's). */
   static final class Endpoint {
+    final String key;
     final HttpConnectOptions options;
     final ArrayDeque<Conn> idle = new ArrayDeque<>();
     int users;
 
-    Endpoint(HttpConnectOptions options) {
+    Endpoint(String key, HttpConnectOptions options) {
+      this.key = key;
       this.options = options;
     }
 
@@ -900,7 +997,6 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     final TargetState state;
     final long plannedNanos;
     final long startNanos;
-    long deadline = -1;
     HttpClientRequest request;
     Conn conn;
     boolean done;
@@ -912,8 +1008,8 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     }
   }
 
-  /** A health value to hand to the group. */
-  record Update(RegisteredTarget target, TargetHealth health, Runnable then) {
+  /** A health value to hand to the group, and what to run on the target's shard once it is applied. */
+  record Update(TargetState state, TargetHealth health, Runnable then) {
   }
 
   /** Stack-less, shared failures recorded into the circuit breakers (no allocation per request). */
