@@ -104,6 +104,8 @@ class HealthCheckConfigTest {
         .hasMessage("HealthCheckPath: \"/health\" (expected: no path with HealthCheckProtocol TCP)");
     assertThatThrownBy(() -> HealthCheck.builder().protocol(HealthCheck.Protocol.TCP).matcher("200-299").build())
         .hasMessage("Matcher.HttpCode: \"200-299\" (expected: no matcher with HealthCheckProtocol TCP)");
+    assertThatThrownBy(() -> HealthCheck.builder().protocol(HealthCheck.Protocol.TCP).reuseConnections(true).build())
+        .hasMessage("reuseConnections: true (expected: false with HealthCheckProtocol TCP (a TCP check is a connect))");
   }
 
   @Test
@@ -121,6 +123,12 @@ class HealthCheckConfigTest {
     assertThat(embedded.interval()).isEqualTo(Duration.ofMillis(250));
     assertThat(embedded.timeout()).isEqualTo(Duration.ofMillis(100));
     assertThat(HealthCheck.fromJson(embedded.toJson())).isEqualTo(embedded);
+    HealthCheck tuned = HealthCheck.builder().reuseConnections(true).maxConcurrentChecks(64).build();
+    assertThat(tuned.toJson().getBoolean("ReuseConnections")).isTrue();
+    assertThat(tuned.toJson().getInteger("MaxConcurrentChecks")).isEqualTo(64);
+    assertThat(HealthCheck.fromJson(tuned.toJson())).isEqualTo(tuned);
+    assertThatThrownBy(() -> HealthCheck.builder().maxConcurrentChecks(0).build())
+        .hasMessage("maxConcurrentChecks: 0 (expected: 1-100000)");
     assertThatThrownBy(() -> HealthCheck.fromJson(new JsonObject("{\"HealthCheckProtocol\":\"UDP\"}")))
         .hasMessage("HealthCheckProtocol: UDP (expected: HTTP, HTTPS or TCP)");
   }
