@@ -16,10 +16,11 @@ import io.vertx.core.json.JsonObject;
  * exactly {@code HealthyThresholdCount} consecutive successes. A passive ejection wins while it lasts; when it ends
  * the active state applies again (or {@code unavailable} in a group without active checks).
  *
- * <p>One checker per group. Checks run on Vert.x timers of one event-loop context, one check per target at a time,
- * at most {@link HealthCheck#maxConcurrentChecks()} at once, through one shared HTTP client (or TCP client); health
- * changes are applied to the group off the event loop. Checking of a target stops when it starts draining or is
- * deregistered; {@link #close()} stops everything.
+ * <p>One checker per group. Checks run on Vert.x timers of the checker's event-loop contexts (one per two cores,
+ * targets spread by id), one check per target at a time, the next one interval (with 10 % jitter) after the previous
+ * one was planned; at most {@link HealthCheck#maxConcurrentChecks()} run at once, through one shared HTTP client (or
+ * TCP client). Health changes are applied to the group off the event loops. Checking of a target stops when it starts
+ * draining or is deregistered; {@link #close()} stops everything.
  */
 public interface HealthChecker {
 
