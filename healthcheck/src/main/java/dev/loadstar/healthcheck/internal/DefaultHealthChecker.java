@@ -162,8 +162,14 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
    * is not the standard implementation gets a single shard.
    */
   private static Shard[] newShards(Vertx vertx, int n) {
-    if (!(vertx instanceof VertxInternal) || n == 1) {
+    if (!(vertx instanceof VertxInternal)) {
       return new Shard[] {new Shard(vertx.getOrCreateContext())};
+    }
+    if (n == 1) {
+      // the caller's event loop when started on one (Vert.x's context affinity), else a new event-loop context
+      Context current = vertx.getOrCreateContext();
+      return new Shard[] {new Shard(current.isEventLoopContext() ? current
+          : ((VertxInternal) vertx).createEventLoopContext())};
     }
     Shard[] shards = new Shard[n];
     for (int i = 0; i < n; i++) {
@@ -865,8 +871,8 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
    * cancelled; each checks on its own whether it is still wanted.
    */
   private long at(Shard shard, long dueNanos, Runnable task) {
-    long nowMs = System.nanoTime() / 1_000_000L;
-    long key = Math.max(nowMs + 1, (dueNanos + 999_999L) / 1_000_000L);
+    long nowMs = Math.floorDiv(System.nanoTime(), 1_000_000L);
+    long key = Math.max(nowMs + 1, -Math.floorDiv(-dueNanos, 1_000_000L));
     Bucket b = shard.buckets.get(key);
     if (b == null) {
       Bucket created = new Bucket();
