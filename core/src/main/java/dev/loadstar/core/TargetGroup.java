@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A set of targets with one protocol, algorithm, stickiness, slow start, deregistration delay and health
@@ -73,6 +74,22 @@ public interface TargetGroup {
    * not registered or is draining. {@code draining} and {@code unused} are managed by the group and are refused.
    */
   boolean updateHealth(String targetId, TargetHealth health);
+
+  /**
+   * Sets several targets' health at once, as {@link #updateHealth(String, TargetHealth)} does for each entry in the
+   * map's iteration order, rebuilding the snapshot at most once (a health checker following thousands of targets
+   * needs this). Listener events follow, in the same order. Returns how many entries named a registered, non-draining
+   * target.
+   */
+  default int updateHealth(Map<String, TargetHealth> healthById) {
+    int applied = 0;
+    for (Map.Entry<String, TargetHealth> e : healthById.entrySet()) {
+      if (updateHealth(e.getKey(), e.getValue())) {
+        applied++;
+      }
+    }
+    return applied;
+  }
 
   /** Whether too few targets are routable, so the group currently routes to all non-draining targets. */
   boolean isFailingOpen();

@@ -330,11 +330,7 @@ public final class DefaultTargetGroup implements TargetGroup {
 
   @Override
   public boolean updateHealth(String targetId, TargetHealth health) {
-    Objects.requireNonNull(health, "health");
-    if (health.state() == TargetHealth.State.DRAINING || health.state() == TargetHealth.State.UNUSED) {
-      throw new IllegalArgumentException("health: " + health.state().apiName()
-          + " (expected: initial, healthy, unhealthy or unavailable; draining and unused follow deregistration)");
-    }
+    checkSettable(health);
     List<Runnable> events = new ArrayList<>();
     lock.lock();
     try {
@@ -342,18 +338,7 @@ public final class DefaultTargetGroup implements TargetGroup {
       if (t == null || t.draining()) {
         return false;
       }
-      TargetHealth before = t.health();
-      if (before.equals(health)) {
-        return true;
-      }
-      t.health(health);
-      if (health.isRoutable() && !before.isRoutable()) {
-        maybeEnterSlowStart(t);
-      } else if (!health.isRoutable()) {
-        t.slowStartBeginNanos = -1;
-      }
-      events.add(() -> fireHealth(t, before, health));
-      if (before.isRoutable() != health.isRoutable() || snapshot.failingOpen) {
+      if (applyHealth(t, health, events) || snapshot.failingOpen) {
         publish(events);
       } else {
         runEvents(events);
@@ -362,6 +347,59 @@ public final class DefaultTargetGroup implements TargetGroup {
     } finally {
       lock.unlock();
     }
+  }
+
+  @Override
+  public int updateHealth(Map<String, TargetHealth> healthById) {
+    for (TargetHealth h : healthById.values()) {
+      checkSettable(h);
+    }
+    List<Runnable> events = new ArrayList<>();
+    int applied = 0;
+    lock.lock();
+    try {
+      boolean rebuild = snapshot.failingOpen;
+      for (Map.Entry<String, TargetHealth> e : healthById.entrySet()) {
+        DefaultRegisteredTarget t = members.get(e.getKey());
+        if (t == null || t.draining()) {
+          continue;
+        }
+        applied++;
+        rebuild |= applyHealth(t, e.getValue(), events);
+      }
+      if (rebuild) {
+        publish(events);
+      } else {
+        runEvents(events);
+      }
+      return applied;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static void checkSettable(TargetHealth health) {
+    Objects.requireNonNull(health, "health");
+    if (health.state() == TargetHealth.State.DRAINING || health.state() == TargetHealth.State.UNUSED) {
+      throw new IllegalArgumentException("health: " + health.state().apiName()
+          + " (expected: initial, healthy, unhealthy or unavailable; draining and unused follow deregistration)");
+    }
+  }
+
+  /** Sets a member's health (under the lock), queues the event; returns whether its routability changed. */
+  private boolean applyHealth(DefaultRegisteredTarget t, TargetHealth health, List<Runnable> events) {
+    TargetHealth before = t.health();
+    if (before.equals(health)) {
+      return false;
+    }
+    t.health(health);
+    if (health.isRoutable() && !before.isRoutable()) {
+      maybeEnterSlowStart(t);
+    } else if (!health.isRoutable()) {
+      t.slowStartBeginNanos = -1;
+    }
+    events.add(() -> fireHealth(t, before, health));
+    return before.isRoutable() != health.isRoutable();
   }
 
   /**

@@ -1,0 +1,163 @@
+package dev.loadstar.healthcheck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.loadstar.core.RegisteredTarget;
+import dev.loadstar.core.Target;
+import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.core.TargetHealth;
+import dev.loadstar.core.TargetHealth.State;
+import dev.loadstar.healthcheck.internal.DefaultHealthChecker;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Starting, following membership, bounding concurrency and closing. */
+class LifecycleTest {
+
+  private Vertx vertx;
+  private TargetGroup group;
+  private DefaultHealthChecker checker;
+
+  @BeforeAll
+  static void warmUp() {
+    Warmup.ensure();
+  }
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    group = TargetGroup.create(vertx, TargetGroupConfig.builder("web").healthCheckEnabled(true)
+        .deregistrationDelay(Duration.ZERO).build());
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (checker != null) {
+      checker.close().await();
+    }
+    group.close().await();
+    vertx.close().await();
+  }
+
+  private static HealthCheck.Builder fast() {
+    return HealthCheck.builder().embedded(true).interval(Duration.ofMillis(100)).timeout(Duration.ofMillis(90));
+  }
+
+  private void start(HealthCheck hc) {
+    checker = (DefaultHealthChecker) HealthChecker.start(vertx, group, hc, OutlierDetection.defaults());
+  }
+
+  @Test
+  void closeLeavesNoTimerAndNoCheckArrivesAfterIt() {
+    ScriptedBackend backend = new ScriptedBackend(vertx, n -> 200);
+    for (int i = 0; i < 5; i++) {
+      group.register(Target.of("i-" + i, "127.0.0.1", backend.port()));
+    }
+    start(fast().build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> backend.requests.get() >= 20);
+    assertThat(checker.liveTimers()).isPositive();
+    checker.close().await();
+    assertThat(checker.liveTimers()).isZero();
+    int atClose = backend.requests.get();
+    // at most the five checks that were in flight at close may still land; five targets every 100 ms would send
+    // about 30 more in this window if any schedule were left running
+    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
+        .until(() -> backend.requests.get() <= atClose + 5);
+  }
+
+  @Test
+  void closeIsIdempotent() {
+    group.register(Target.of("i-a", "127.0.0.1", new ScriptedBackend(vertx, n -> 200).port()));
+    start(fast().build());
+    Future<Void> first = checker.close();
+    Future<Void> second = checker.close();
+    assertThat(second).isSameAs(first);
+    first.await();
+    assertThat(checker.close().succeeded()).isTrue();
+    assertThat(checker.liveTimers()).isZero();
+  }
+
+  @Test
+  void checkingStopsWhenATargetIsDeregistered() {
+    ScriptedBackend a = new ScriptedBackend(vertx, n -> 200);
+    ScriptedBackend b = new ScriptedBackend(vertx, n -> 200);
+    group.register(Target.of("i-a", "127.0.0.1", a.port()));
+    group.register(Target.of("i-b", "127.0.0.1", b.port()));
+    start(fast().build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.requests.get() >= 3 && b.requests.get() >= 3);
+    group.deregister("i-a").await();
+    await().atMost(Duration.ofSeconds(5)).until(() -> checker.trackedTargets() == 1);
+    int aAtDeregistration = a.requests.get();
+    int bAtDeregistration = b.requests.get();
+    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
+        .until(() -> a.requests.get() <= aAtDeregistration + 1); // at most the check already in flight
+    assertThat(b.requests.get()).as("the other target is still checked").isGreaterThan(bAtDeregistration);
+  }
+
+  @Test
+  void targetsRegisteredAfterStartAndReRegisteredWhileDrainingAreChecked() {
+    TargetGroup slow = TargetGroup.create(vertx, TargetGroupConfig.builder("slow").healthCheckEnabled(true)
+        .deregistrationDelay(Duration.ofSeconds(300)).build());
+    checker = (DefaultHealthChecker) HealthChecker.start(vertx, slow, fast().build(), OutlierDetection.defaults());
+    ScriptedBackend backend = new ScriptedBackend(vertx, n -> 200);
+    RegisteredTarget t = slow.register(Target.of("i-a", "127.0.0.1", backend.port()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.health().equals(TargetHealth.HEALTHY));
+    assertThat(t.tryStartRequest()).isTrue(); // an in-flight request keeps it draining
+    slow.deregister("i-a");
+    assertThat(t.health().state()).isEqualTo(State.DRAINING);
+    await().atMost(Duration.ofSeconds(5)).until(() -> checker.trackedTargets() == 0);
+    slow.register(Target.of("i-a", "127.0.0.1", backend.port())); // stops the draining: initial again
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.health().equals(TargetHealth.HEALTHY));
+    assertThat(checker.trackedTargets()).isEqualTo(1);
+    t.endRequest(dev.loadstar.core.RequestOutcome.SUCCESS, 1);
+    checker.close().await();
+    slow.close().await();
+  }
+
+  @Test
+  void concurrencyIsBoundedAndChecksOfOneTargetNeverOverlap() {
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    int port = vertx.createHttpServer().requestHandler(req -> {
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      vertx.setTimer(40, id -> {
+        inFlight.decrementAndGet();
+        req.response().end();
+      });
+    }).listen(0, "127.0.0.1").await().actualPort();
+    for (int i = 0; i < 12; i++) {
+      group.register(Target.of("i-" + i, "127.0.0.1", port));
+    }
+    start(HealthCheck.builder().embedded(true).interval(Duration.ofMillis(300)).timeout(Duration.ofMillis(280))
+        .maxConcurrentChecks(3).build());
+    // the listener runs on the checker's event loops: one target's checks always on the same one
+    Map<String, List<long[]>> windows = new ConcurrentHashMap<>();
+    checker.probeListener((t, planned, startNanos, endNanos, failure, active) -> windows.computeIfAbsent(
+        t.target().id(), k -> new CopyOnWriteArrayList<>()).add(new long[] {startNanos, endNanos}));
+    await().atMost(Duration.ofSeconds(20)).until(() -> group.targets().stream()
+        .allMatch(t -> t.health().state() == State.HEALTHY));
+    await().atMost(Duration.ofSeconds(20)).until(() -> windows.size() == 12
+        && windows.values().stream().allMatch(w -> w.size() >= 3));
+    checker.close().await();
+    assertThat(maxInFlight.get()).isBetween(1, 3);
+    for (Map.Entry<String, List<long[]>> e : windows.entrySet()) {
+      List<long[]> w = e.getValue();
+      for (int i = 1; i < w.size(); i++) {
+        assertThat(w.get(i)[0]).as("check %d of %s starts after the previous one ended", i, e.getKey())
+            .isGreaterThanOrEqualTo(w.get(i - 1)[1]);
+      }
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package dev.loadstar.healthcheck;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.loadstar.core.Target;
+import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.core.TargetHealth;
+import dev.loadstar.core.TargetHealth.Reason;
+import dev.loadstar.core.TargetHealth.State;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Each reason code from its real cause, against WireMock on 127.0.0.1. */
+class ReasonCodeTest {
+
+  private Vertx vertx;
+  private WireMockServer wm;
+  private TargetGroup group;
+  private HealthChecker checker;
+
+  @BeforeAll
+  static void warmUp() {
+    Warmup.ensure();
+  }
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().dynamicHttpsPort());
+    wm.start();
+    group = TargetGroup.create(vertx, TargetGroupConfig.builder("web").healthCheckEnabled(true).build());
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (checker != null) {
+      checker.close().await();
+    }
+    group.close().await();
+    vertx.close().await();
+    wm.stop();
+  }
+
+  private HealthCheck.Builder checks() {
+    return HealthCheck.builder().embedded(true).interval(Duration.ofMillis(500)).timeout(Duration.ofMillis(400))
+        .path("/health");
+  }
+
+  /**
+   * Checks one target until its health is {@code expected} (reasons follow the latest failed check, so waiting for
+   * the exact value also rides out a check that a busy machine made time out) and returns it.
+   */
+  private TargetHealth awaitHealth(int port, HealthCheck hc, TargetHealth expected) {
+    group.register(Target.of("i-a", "127.0.0.1", port));
+    checker = HealthChecker.start(vertx, group, hc, OutlierDetection.disabled());
+    await().atMost(Duration.ofSeconds(20)).until(() -> expected.equals(group.target("i-a").health()));
+    return group.target("i-a").health();
+  }
+
+  private static int closedPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void wrongStatusIsResponseCodeMismatchWithTheCodeSeen() {
+    wm.stubFor(get("/health").willReturn(aResponse().withStatus(502)));
+    TargetHealth expected = TargetHealth.unhealthy(Reason.TARGET_RESPONSE_CODE_MISMATCH,
+        "Health checks failed with these codes: [502]");
+    assertThat(awaitHealth(wm.port(), checks().build(), expected)).isEqualTo(expected);
+  }
+
+  @Test
+  void matcherRangeAcceptsAnyCodeInIt() {
+    wm.stubFor(get("/health").willReturn(aResponse().withStatus(204)));
+    group.register(Target.of("i-a", "127.0.0.1", wm.port()));
+    checker = HealthChecker.start(vertx, group, checks().matcher("200-299").build(), OutlierDetection.disabled());
+    await().atMost(Duration.ofSeconds(20)).until(() -> group.target("i-a").health().state() == State.HEALTHY);
+  }
+
+  @Test
+  void delayPastTheTimeoutIsTimeout() {
+    wm.stubFor(get("/health").willReturn(aResponse().withStatus(200).withFixedDelay(1000)));
+    TargetHealth expected = TargetHealth.unhealthy(Reason.TARGET_TIMEOUT, "Request timed out");
+    assertThat(awaitHealth(wm.port(), checks().build(), expected)).isEqualTo(expected);
+  }
+
+  @Test
+  void connectionResetIsFailedHealthChecks() {
+    wm.stubFor(get("/health").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    group.register(Target.of("i-a", "127.0.0.1", wm.port()));
+    checker = HealthChecker.start(vertx, group, checks().build(), OutlierDetection.disabled());
+    await().atMost(Duration.ofSeconds(20)).until(() -> group.target("i-a").health().reason()
+        == Reason.TARGET_FAILED_HEALTH_CHECKS);
+    // the kernel reports a reset either as "reset by peer" or as the connection closing mid-response
+    assertThat(group.target("i-a").health().description()).isIn("Health checks failed: connection reset",
+        "Health checks failed: connection closed before a complete response");
+  }
+
+  @Test
+  void emptyResponseIsFailedHealthChecks() {
+    wm.stubFor(get("/health").willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE)));
+    TargetHealth expected = TargetHealth.unhealthy(Reason.TARGET_FAILED_HEALTH_CHECKS,
+        "Health checks failed: connection closed before a complete response");
+    assertThat(awaitHealth(wm.port(), checks().build(), expected)).isEqualTo(expected);
+  }
+
+  @Test
+  void closedPortIsFailedHealthChecks() throws IOException {
+    TargetHealth expected = TargetHealth.unhealthy(Reason.TARGET_FAILED_HEALTH_CHECKS,
+        "Health checks failed: connection refused");
+    assertThat(awaitHealth(closedPort(), checks().build(), expected)).isEqualTo(expected);
+  }
+
+  @Test
+  void tlsFailureIsFailedHealthChecks() {
+    wm.stubFor(get("/health").willReturn(aResponse().withStatus(200)));
+    // HTTPS checks against the plain HTTP port: the TLS handshake fails
+    TargetHealth expected = TargetHealth.unhealthy(Reason.TARGET_FAILED_HEALTH_CHECKS,
+        "Health checks failed: TLS handshake failed");
+    assertThat(awaitHealth(wm.port(), checks().protocol(HealthCheck.Protocol.HTTPS).build(), expected))
+        .isEqualTo(expected);
+  }
+
+  @Test
+  void httpsChecksPassWithoutValidatingTheTargetCertificate() {
+    wm.stubFor(get("/health").willReturn(aResponse().withStatus(200)));
+    group.register(Target.of("i-a", "127.0.0.1", wm.httpsPort()));
+    // TLS handshakes are slow on a cold, busy JVM: a generous timeout keeps this about certificates, not speed
+    checker = HealthChecker.start(vertx, group, checks().protocol(HealthCheck.Protocol.HTTPS)
+        .interval(Duration.ofSeconds(3)).timeout(Duration.ofMillis(2500)).build(), OutlierDetection.disabled());
+    await().atMost(Duration.ofSeconds(20)).until(() -> group.target("i-a").health().state() == State.HEALTHY);
+  }
+
+  @Test
+  void checkCarriesUserAgentHostAndPathWithQuery() {
+    wm.stubFor(get("/health?deep=1").willReturn(aResponse().withStatus(200)));
+    group.register(Target.of("i-a", "127.0.0.1", wm.port()));
+    checker = HealthChecker.start(vertx, group, checks().path("/health?deep=1").build(), OutlierDetection.disabled());
+    await().atMost(Duration.ofSeconds(20)).until(() -> group.target("i-a").health().state() == State.HEALTHY);
+    List<LoggedRequest> seen = wm.findAll(getRequestedFor(urlEqualTo("/health?deep=1")));
+    assertThat(seen).isNotEmpty();
+    LoggedRequest r = seen.get(0);
+    assertThat(r.getMethod().getName()).isEqualTo("GET");
+    assertThat(r.getHeader("User-Agent")).isEqualTo("Loadstar-HealthChecker/1.0");
+    assertThat(r.getHeader("Host")).isEqualTo("127.0.0.1:" + wm.port());
+  }
+
+  @Test
+  void fixedPortChecksAnotherPortThanTheTrafficPort() throws IOException {
+    wm.stubFor(get("/health").willReturn(aResponse().withStatus(200)));
+    group.register(Target.of("i-a", "127.0.0.1", closedPort()));
+    checker = HealthChecker.start(vertx, group, checks().port(wm.port()).build(), OutlierDetection.disabled());
+    await().atMost(Duration.ofSeconds(20)).until(() -> group.target("i-a").health().state() == State.HEALTHY);
+    assertThat(wm.findAll(getRequestedFor(urlEqualTo("/health")))).isNotEmpty();
+  }
+
+  @Test
+  void tcpChecksPassWhenThePortAcceptsAndFailWhenRefused() throws IOException {
+    group.register(Target.of("i-open", "127.0.0.1", wm.port()));
+    group.register(Target.of("i-closed", "127.0.0.1", closedPort()));
+    checker = HealthChecker.start(vertx, group, HealthCheck.builder().embedded(true).protocol(HealthCheck.Protocol.TCP)
+        .interval(Duration.ofMillis(500)).timeout(Duration.ofMillis(400)).build(), OutlierDetection.disabled());
+    await().atMost(Duration.ofSeconds(20)).until(() -> group.target("i-open").health().state() == State.HEALTHY
+        && group.target("i-closed").health().state() == State.UNHEALTHY);
+    assertThat(group.target("i-closed").health()).isEqualTo(TargetHealth.unhealthy(
+        Reason.TARGET_FAILED_HEALTH_CHECKS, "Health checks failed: connection refused"));
+    assertThat(wm.getAllServeEvents()).as("TCP checks send no HTTP request").isEmpty();
+  }
+}
