@@ -29,7 +29,7 @@ public record LabSettings(String host, int port, HealthCheck healthCheck, Outlie
   /** The unattended run: checks every 500 ms, unhealthy after 2 failures, healthy again after 2 passes. */
   public static LabSettings unattended(int port) {
     return new LabSettings("127.0.0.1", port, HealthCheck.builder().embedded(true).interval(Duration.ofMillis(500))
-        .timeout(Duration.ofMillis(400)).healthyThresholdCount(2).unhealthyThresholdCount(2).build(),
+        .timeout(Duration.ofMillis(450)).healthyThresholdCount(2).unhealthyThresholdCount(2).build(),
         OutlierDetection.defaults(), Duration.ofMillis(500), Duration.ofSeconds(10), 5);
   }
 

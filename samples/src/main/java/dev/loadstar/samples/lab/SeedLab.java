@@ -60,6 +60,7 @@ public final class SeedLab {
     volatile int totalChecks;
     volatile TargetHealth.State activeState;
     volatile Integer failuresWhenUnhealthy;
+    volatile int unhealthyTransitions;
   }
 
   private final Vertx vertx;
@@ -287,6 +288,12 @@ public final class SeedLab {
     return s == null ? null : s.failuresWhenUnhealthy;
   }
 
+  /** How many times the active checks found the target unhealthy (each time after consecutive failed checks). */
+  public int unhealthyTransitions(String targetId) {
+    CheckStats s = checks.get(targetId);
+    return s == null ? 0 : s.unhealthyTransitions;
+  }
+
   /** The target's health in {@value #TARGET_GROUP}, or {@code unused} when it is not registered. */
   public TargetHealth targetHealth(String targetId) {
     RegisteredTarget t = targetGroup.target(targetId);
@@ -434,6 +441,7 @@ public final class SeedLab {
         String why = failure.reason().code() + ": " + failure.description();
         if (before != TargetHealth.State.UNHEALTHY && activeHealth.state() == TargetHealth.State.UNHEALTHY) {
           s.failuresWhenUnhealthy = n;
+          s.unhealthyTransitions++;
           timeline.record("check", id + ": check failed (" + why + "), " + n + " in a row: unhealthy after " + n
               + " failed checks");
         } else if (n <= threshold || n % 10 == 0) {

@@ -167,9 +167,10 @@ public final class UnattendedLab {
   }
 
   private String[] stopWeb(String label) {
+    int transitions = lab.unhealthyTransitions(broken);
     lab.stopWebServer(broken).await();
     waitUntil("the active checks to find " + broken + " unhealthy and the group to show it",
-        () -> lab.failedChecksWhenUnhealthy(broken) != null
+        () -> lab.unhealthyTransitions(broken) > transitions
             && lab.targetHealth(broken).state() == TargetHealth.State.UNHEALTHY);
     int n = lab.failedChecksWhenUnhealthy(broken);
     int expected = settings.healthCheck().unhealthyThresholdCount();
