@@ -135,6 +135,19 @@ class GatewayErrorsTest {
   }
 
   @Test
+  void targetSlowerThanAWholeSecondIdleTimeoutGives504NotAClosedConnection() {
+    // with whole seconds (as the 60 s default) the client connection's own idle timeout used to close it first
+    WireMockServer slow = wiremock();
+    slow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withFixedDelay(5_000).withBody("late")));
+    TargetGroup g = f.group("web", slow.port());
+    start(ListenerConfig.builder().idleTimeout(Duration.ofSeconds(1)));
+    assertElbPage(f.get("/"), 504, "Gateway Time-out");
+    assertThat(f.listener.stats().elbResponses(504)).isEqualTo(1);
+    assertThat(g.target("web-0").failureCount()).isEqualTo(1);
+    assertThat(g.target("web-0").inFlight()).isZero();
+  }
+
+  @Test
   void groupWithoutTargetsGives503() {
     f.group("web");
     start(ListenerConfig.builder());
