@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -112,7 +113,10 @@ public final class DefaultHttpListener implements HttpListener {
         .setMaxInitialLineLength(config.maxRequestLineLength())
         .setMaxHeaderSize(config.maxHeadersSize())
         .setHttp2ClearTextEnabled(true)
-        .setIdleTimeout((int) Math.max(1, config.idleTimeout().getSeconds()));
+        // one second more than the wait on a target, so the 504 for a silent target reaches the client before
+        // the client connection's own idle timeout closes it
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis() + 1_000))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     HttpServer s = vertx.createHttpServer(so)
         .invalidRequestHandler(this::invalid)
         .requestHandler(this::handleSafely);
