@@ -10,7 +10,11 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import dev.loadstar.core.RegisteredTarget;
+import dev.loadstar.core.RequestOutcome;
+import dev.loadstar.core.Stickiness;
 import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.core.TargetGroupListener;
 import dev.loadstar.routing.Action;
 import dev.loadstar.routing.ListenerConfig;
 import dev.loadstar.routing.RuleSet;
@@ -20,6 +24,7 @@ import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -130,6 +135,19 @@ class GatewayErrorsTest {
   }
 
   @Test
+  void targetSlowerThanAWholeSecondIdleTimeoutGives504NotAClosedConnection() {
+    // with whole seconds (as the 60 s default) the client connection's own idle timeout used to close it first
+    WireMockServer slow = wiremock();
+    slow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withFixedDelay(5_000).withBody("late")));
+    TargetGroup g = f.group("web", slow.port());
+    start(ListenerConfig.builder().idleTimeout(Duration.ofSeconds(1)));
+    assertElbPage(f.get("/"), 504, "Gateway Time-out");
+    assertThat(f.listener.stats().elbResponses(504)).isEqualTo(1);
+    assertThat(g.target("web-0").failureCount()).isEqualTo(1);
+    assertThat(g.target("web-0").inFlight()).isZero();
+  }
+
+  @Test
   void groupWithoutTargetsGives503() {
     f.group("web");
     start(ListenerConfig.builder());
@@ -168,6 +186,28 @@ class GatewayErrorsTest {
     assertThat(posts).containsExactlyInAnyOrder(200, 200, 502, 502);
     await().atMost(Duration.ofSeconds(5)).until(() -> g.target("web-0").inFlight() == 0
         && g.target("web-1").inFlight() == 0);
+  }
+
+  @Test
+  void resetGetWhoseRetryIsRefusedGets502() {
+    // the first attempt goes to the resetting target (pinned by its sticky cookie), the retry to a refusing one:
+    // the retry had set the proxied body aside, and releasing it then threw, so the client was never answered
+    TargetGroup g = f.group("web", TargetGroupConfig.builder("web").stickiness(Stickiness.lbCookie(Duration.ofHours(1))),
+        faulty(Fault.CONNECTION_RESET_BY_PEER).port(), GatewayFixture.closedPort());
+    List<String> ends = new CopyOnWriteArrayList<>();
+    g.addListener(new TargetGroupListener() {
+      @Override
+      public void onRequestEnd(RegisteredTarget target, RequestOutcome outcome, long latencyNanos) {
+        ends.add(target.target().id() + " " + outcome);
+      }
+    });
+    start(ListenerConfig.builder());
+    String pinned = g.stickySessions().cookieName() + "=" + g.stickySessions().issue(g.target("web-0"));
+    assertElbPage(f.get("/", GatewayFixture.headers("Cookie", pinned)), 502, "Bad Gateway");
+    assertThat(ends).containsExactly("web-0 RESET", "web-1 CONNECT_FAILURE");
+    assertThat(f.listener.stats().retries()).isEqualTo(1);
+    assertThat(f.listener.stats().elbResponses(502)).isEqualTo(1);
+    assertThat(g.target("web-0").inFlight() + g.target("web-1").inFlight()).isZero();
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpVersion;
@@ -153,12 +154,11 @@ class GatewayStreamingTest {
       peakDirect.accumulateAndGet(PlatformDependent.usedDirectMemory(), Math::max);
     });
     io.vertx.core.Context ctx = f.vertx.getOrCreateContext();
-    String answer = f.client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
-            .setPort(f.listener.actualPort()).setURI("/upload").putHeader("content-length",
-                Long.toString(UPLOAD_BYTES)))
-        .compose(req -> req.send(new GeneratedBody(ctx, UPLOAD_BYTES)))
-        .compose(resp -> resp.body().map(Buffer::toString))
-        .await();
+    String answer = GatewayFixture.exchange(f.client, new RequestOptions().setMethod(HttpMethod.POST)
+            .setHost("127.0.0.1").setPort(f.listener.actualPort()).setURI("/upload").putHeader("content-length",
+                Long.toString(UPLOAD_BYTES)), req -> req.send(new GeneratedBody(ctx, UPLOAD_BYTES)),
+            Duration.ofMinutes(4))
+        .await().body();
     f.vertx.cancelTimer(timer);
     assertThat(answer).isEqualTo(Long.toString(UPLOAD_BYTES));
     long heapGrowth = peakHeap.get() - heapBefore;
@@ -180,8 +180,8 @@ class GatewayStreamingTest {
         .withConnectHandler(c -> connections.incrementAndGet())
         .build();
     for (int i = 0; i < 5; i++) {
-      String body = one.request(HttpMethod.GET, f.listener.actualPort(), "127.0.0.1", "/")
-          .compose(r -> r.send()).compose(r -> r.body()).await().toString();
+      String body = GatewayFixture.exchange(one, new RequestOptions().setHost("127.0.0.1")
+          .setPort(f.listener.actualPort()).setURI("/"), HttpClientRequest::send).await().body();
       assertThat(body).isEqualTo("i-a");
     }
     assertThat(connections.get()).isEqualTo(1);
@@ -197,13 +197,10 @@ class GatewayStreamingTest {
     List<String> versions = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       String payload = "payload-" + i;
-      String body = h2.request(HttpMethod.POST, f.listener.actualPort(), "127.0.0.1", "/x")
-          .compose(r -> r.send(payload))
-          .compose(r -> {
-            versions.add(r.version().name());
-            return r.body();
-          }).await().toString();
-      assertThat(body).isEqualTo("i-a");
+      GatewayFixture.Resp r = GatewayFixture.exchange(h2, new RequestOptions().setMethod(HttpMethod.POST)
+          .setHost("127.0.0.1").setPort(f.listener.actualPort()).setURI("/x"), req -> req.send(payload)).await();
+      versions.add(r.version().name());
+      assertThat(r.body()).isEqualTo("i-a");
     }
     assertThat(versions).containsOnly("HTTP_2");
     h2.close().await();

@@ -2,6 +2,7 @@ package dev.loadstar.routing.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.routing.Action;
 import dev.loadstar.routing.HttpListener;
 import dev.loadstar.routing.InspectionContext;
@@ -10,6 +11,7 @@ import dev.loadstar.routing.RuleSet;
 import dev.loadstar.routing.Verdict;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -86,5 +88,40 @@ class InspectionHookTest {
     assertThat(f.get("/fine").body()).isEqualTo("i-a");
     assertThat(f.listener.stats().elbResponses(500)).isEqualTo(2);
     assertThat(f.groups.get("web").targets().get(0).requestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void hookThatNeverAnswersGets504AfterTheIdleTimeout() {
+    f.group("web", f.backend("i-a"));
+    Promise<Verdict> never = Promise.promise();
+    HttpListener.Builder b = HttpListener.builder(f.vertx).rules(RuleSet.of(Action.forward("web")))
+        .hook(ctx -> ctx.uri().equals("/stuck") ? never.future() : Future.succeededFuture(Verdict.pass()));
+    f.start(b, ListenerConfig.builder().idleTimeout(Duration.ofMillis(300)));
+    assertThat(f.get("/stuck").status()).isEqualTo(504);
+    assertThat(f.listener.stats().elbResponses(504)).isEqualTo(1);
+    // the verdict that comes too late is ignored (listeners of a context-less promise run in complete())
+    never.complete(Verdict.pass());
+    assertThat(f.listener.stats().forwarded()).isZero();
+    assertThat(f.get("/fine").body()).isEqualTo("i-a");
+    assertThat(f.groups.get("web").targets().get(0).requestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void hookThatBreaksTheForwardedRequestGets500AndTheTargetIsNotLeftInFlight() {
+    f.group("web", f.backend("i-a"));
+    HttpListener.Builder b = HttpListener.builder(f.vertx).rules(RuleSet.of(Action.forward("web")))
+        .hook(ctx -> {
+          if (ctx.uri().equals("/bad")) {
+            ctx.headers().set("x-note", "split\r\nheader"); // refused when the request to the target is built
+          }
+          return Future.succeededFuture(Verdict.pass());
+        });
+    f.start(b, ListenerConfig.builder());
+    assertThat(f.get("/bad").status()).isEqualTo(500);
+    RegisteredTarget t = f.groups.get("web").targets().get(0);
+    assertThat(t.inFlight()).isZero();
+    assertThat(t.failureCount()).isZero();
+    assertThat(f.listener.stats().elbResponses(500)).isEqualTo(1);
+    assertThat(f.get("/fine").body()).isEqualTo("i-a");
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.routing.TcpListener;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +32,24 @@ class TcpListenerTest {
       tcp.close().await();
     }
     f.close();
+  }
+
+  /**
+   * Connects to the listener, {@code setup} installing the socket's handlers in the connect callback on the event
+   * loop, before anything can be delivered. Handlers set afterwards on the JUnit thread can miss the greeting or the
+   * close when that thread is descheduled (a socket without a handler drops what it reads), as on a loaded machine.
+   */
+  private NetSocket connect(NetClient client, Consumer<NetSocket> setup) {
+    Promise<NetSocket> connected = Promise.promise();
+    f.vertx.runOnContext(v -> client.connect(tcp.actualPort(), "127.0.0.1").onComplete(ar -> {
+      if (ar.succeeded()) {
+        setup.accept(ar.result());
+        connected.complete(ar.result());
+      } else {
+        connected.fail(ar.cause());
+      }
+    }));
+    return connected.future().await();
   }
 
   private int echoServer(String id, AtomicInteger closes) {
@@ -50,13 +70,12 @@ class TcpListenerTest {
     NetClient client = f.vertx.createNetClient();
     Set<String> targets = new HashSet<>();
     for (int c = 0; c < 4; c++) {
-      NetSocket sock = client.connect(tcp.actualPort(), "127.0.0.1").await();
       StringBuilder got = new StringBuilder();
-      sock.handler(b -> {
+      NetSocket sock = connect(client, s -> s.handler(b -> {
         synchronized (got) {
           got.append(b.toString());
         }
-      });
+      }));
       for (int i = 0; i < 3; i++) {
         sock.write(Buffer.buffer("ping" + i + ";")).await();
       }
@@ -89,11 +108,12 @@ class TcpListenerTest {
     NetClient client = f.vertx.createNetClient();
     List<String> received = new ArrayList<>();
     for (int c = 0; c < 4; c++) {
-      NetSocket sock = client.connect(tcp.actualPort(), "127.0.0.1").await();
       StringBuilder got = new StringBuilder();
       AtomicInteger closed = new AtomicInteger();
-      sock.handler(b -> got.append(b.toString()));
-      sock.closeHandler(v -> closed.incrementAndGet());
+      connect(client, s -> {
+        s.handler(b -> got.append(b.toString()));
+        s.closeHandler(v -> closed.incrementAndGet());
+      });
       await().atMost(Duration.ofSeconds(5)).until(() -> closed.get() == 1);
       received.add(got.toString());
     }

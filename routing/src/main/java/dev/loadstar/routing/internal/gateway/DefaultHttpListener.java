@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -53,6 +54,8 @@ import java.util.function.Function;
 public final class DefaultHttpListener implements HttpListener {
 
   private static final System.Logger LOG = System.getLogger(DefaultHttpListener.class.getName());
+  /** Fails the hook chain's verdict when none came within the idle timeout (a signal: no stack trace). */
+  private static final RuntimeException HOOK_TIMEOUT = new HookTimeout();
 
   private final Vertx vertx;
   private final ListenerConfig config;
@@ -110,7 +113,10 @@ public final class DefaultHttpListener implements HttpListener {
         .setMaxInitialLineLength(config.maxRequestLineLength())
         .setMaxHeaderSize(config.maxHeadersSize())
         .setHttp2ClearTextEnabled(true)
-        .setIdleTimeout((int) Math.max(1, config.idleTimeout().getSeconds()));
+        // one second more than the wait on a target, so the 504 for a silent target reaches the client before
+        // the client connection's own idle timeout closes it
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis() + 1_000))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     HttpServer s = vertx.createHttpServer(so)
         .invalidRequestHandler(this::invalid)
         .requestHandler(this::handleSafely);
@@ -163,7 +169,7 @@ public final class DefaultHttpListener implements HttpListener {
   private void handleSafely(HttpServerRequest req) {
     try {
       handle(req);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       LOG.log(System.Logger.Level.ERROR, "listener failed on " + req.method() + " " + req.uri(), e);
       respond(req, 500, true);
     }
@@ -261,6 +267,13 @@ public final class DefaultHttpListener implements HttpListener {
     final ProxyRequest proxyRequest;
     final MultiMap forwardHeaders;
     int attempt;
+    /** The current attempt's target until its request is ended; see {@link #endAttempt}. */
+    RegisteredTarget target;
+    long attemptStartNanos;
+    /** The current attempt's request to the target, once the client gave one. */
+    HttpClientRequest backend;
+    /** The hook awaited (for the log line when the hook chain times out). */
+    volatile int hookIndex;
 
     Exchange(HttpServerRequest req, Rule rule, String groupName, TargetGroup group, String groupCookie) {
       this.req = req;
@@ -280,6 +293,17 @@ public final class DefaultHttpListener implements HttpListener {
 
     boolean clientGone() {
       return req.response().closed();
+    }
+
+    /** Ends the current attempt's request on its target with this outcome, once; false if none was in flight. */
+    boolean endAttempt(RequestOutcome outcome) {
+      RegisteredTarget t = target;
+      if (t == null) {
+        return false;
+      }
+      target = null;
+      t.endRequest(outcome, System.nanoTime() - attemptStartNanos);
+      return true;
     }
 
     @Override
@@ -346,7 +370,7 @@ public final class DefaultHttpListener implements HttpListener {
     Exchange ex = new Exchange(req, rule, groupName, groups.apply(groupName), groupCookie);
     String clientIp = rr.sourceIp() == null ? "" : rr.sourceIp();
     ForwardedHeaders.apply(ex.forwardHeaders, clientIp, req.isSSL() ? "https" : "http", listenerPort);
-    runHooks(ex, 0);
+    guard(ex, () -> runHooks(ex));
   }
 
   private static String pickWeighted(List<Action.WeightedGroup> groups) {
@@ -364,11 +388,33 @@ public final class DefaultHttpListener implements HttpListener {
     return groups.get(groups.size() - 1).name();
   }
 
-  private void runHooks(Exchange ex, int index) {
-    if (index == hooks.size()) {
+  /**
+   * Runs the hook chain, then dispatches. The chain has {@code idleTimeout} to reach a verdict: a hook whose future
+   * never completes gets the client a 504 (logged) instead of no answer, and its late verdict is ignored.
+   */
+  private void runHooks(Exchange ex) {
+    if (hooks.isEmpty()) {
       dispatch(ex);
       return;
     }
+    Promise<Verdict> verdict = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, config.idleTimeout().toMillis()), id -> verdict.tryFail(HOOK_TIMEOUT));
+    verdict.future().onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      guard(ex, () -> afterHooks(ex, ar));
+    });
+    nextHook(ex, 0, verdict);
+  }
+
+  private void nextHook(Exchange ex, int index, Promise<Verdict> verdict) {
+    if (verdict.future().isComplete()) {
+      return; // the chain timed out: later hooks do not run
+    }
+    if (index == hooks.size()) {
+      verdict.tryComplete(Verdict.pass());
+      return;
+    }
+    ex.hookIndex = index;
     Future<Verdict> f;
     try {
       f = hooks.get(index).inspect(ex);
@@ -376,38 +422,84 @@ public final class DefaultHttpListener implements HttpListener {
         throw new NullPointerException("inspection hook " + index + " returned null");
       }
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "inspection hook " + index + " failed on " + ex.method() + " " + ex.uri(), e);
-      release(ex);
-      respond(ex.req, 500, true);
+      hookFailed(ex, index, e, verdict);
       return;
     }
     f.onComplete(ar -> {
       if (ar.failed()) {
-        LOG.log(System.Logger.Level.ERROR, "inspection hook " + index + " failed on " + ex.method() + " " + ex.uri(),
-            ar.cause());
-        release(ex);
-        respond(ex.req, 500, true);
+        hookFailed(ex, index, ar.cause(), verdict);
       } else if (ar.result() != null && ar.result().rejected()) {
-        stats.hookRejections.increment();
-        release(ex);
-        Verdict v = ar.result();
-        ex.req.resume();
-        HttpServerResponse resp = ex.req.response();
-        if (!resp.closed() && !resp.headWritten()) {
-          resp.setStatusCode(v.status());
-          if (v.body() != null) {
-            resp.putHeader("content-type", "text/plain");
-          }
-          resp.end(v.body() == null ? "" : v.body());
-        }
+        verdict.tryComplete(ar.result());
       } else {
-        runHooks(ex, index + 1);
+        nextHook(ex, index + 1, verdict);
       }
     });
   }
 
+  private static void hookFailed(Exchange ex, int index, Throwable cause, Promise<Verdict> verdict) {
+    if (verdict.tryFail(cause)) {
+      LOG.log(System.Logger.Level.ERROR, "inspection hook " + index + " failed on " + ex.method() + " " + ex.uri(),
+          cause);
+    }
+  }
+
+  private void afterHooks(Exchange ex, io.vertx.core.AsyncResult<Verdict> ar) {
+    if (ar.failed()) {
+      release(ex);
+      if (ar.cause() == HOOK_TIMEOUT) {
+        LOG.log(System.Logger.Level.WARNING, "inspection hook " + ex.hookIndex + " gave no verdict within "
+            + config.idleTimeout().toMillis() + " ms on " + ex.method() + " " + ex.uri() + "; answering 504");
+        respond(ex.req, 504, true);
+      } else {
+        respond(ex.req, 500, true);
+      }
+      return;
+    }
+    Verdict v = ar.result();
+    if (!v.rejected()) {
+      dispatch(ex);
+      return;
+    }
+    stats.hookRejections.increment();
+    release(ex);
+    ex.req.resume();
+    HttpServerResponse resp = ex.req.response();
+    if (!resp.closed() && !resp.headWritten()) {
+      resp.setStatusCode(v.status());
+      if (v.body() != null) {
+        resp.putHeader("content-type", "text/plain");
+      }
+      resp.end(v.body() == null ? "" : v.body());
+    }
+  }
+
+  /**
+   * Runs one step of an exchange. Whatever it throws would otherwise end in the context's exception handler with
+   * the client never answered and the target's request never ended: here it ends the attempt (as cancelled: the
+   * target is not to blame), and answers 500, or resets a response already started.
+   */
+  private void guard(Exchange ex, Runnable step) {
+    try {
+      step.run();
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.ERROR, "listener failed on " + ex.method() + " " + ex.uri(), e);
+      try {
+        if (ex.endAttempt(RequestOutcome.CANCELLED) && ex.backend != null) {
+          ex.backend.reset();
+        }
+        release(ex);
+      } finally {
+        HttpServerResponse resp = ex.req.response();
+        if (!resp.ended() && !resp.closed()) {
+          respond(ex.req, 500, true);
+        }
+      }
+    }
+  }
+
+  /** Lets the unread request body drain; a no-op once the body was consumed or set aside for a retry. */
   private static void release(Exchange ex) {
-    if (ex.proxyRequest != null) {
+    if (ex.proxyRequest != null && ex.proxyRequest.getBody() != null) {
       ex.proxyRequest.release();
     }
   }
@@ -469,8 +561,10 @@ public final class DefaultHttpListener implements HttpListener {
 
   private void attempt(Exchange ex, RegisteredTarget t) {
     ex.attempt++;
+    ex.target = t;
+    ex.backend = null;
+    ex.attemptStartNanos = System.nanoTime();
     stats.forwarded.increment();
-    long startNanos = System.nanoTime();
     RequestOptions o = new RequestOptions()
         .setHost(t.target().host())
         .setPort(t.target().port())
@@ -478,9 +572,9 @@ public final class DefaultHttpListener implements HttpListener {
         .setURI(ex.req.uri())
         .setConnectTimeout(config.connectTimeout().toMillis())
         .setIdleTimeout(config.idleTimeout().toMillis());
-    client.request(o).onComplete(ar -> {
+    client.request(o).onComplete(ar -> guard(ex, () -> {
       if (ar.failed()) {
-        t.endRequest(RequestOutcome.CONNECT_FAILURE, System.nanoTime() - startNanos);
+        ex.endAttempt(RequestOutcome.CONNECT_FAILURE);
         int status = Outcomes.isConnectTimeout(ar.cause()) ? 504 : 502;
         // nothing reached the target: any method may go to another target, once
         if (ex.attempt == 1 && retry(ex, t)) {
@@ -490,12 +584,13 @@ public final class DefaultHttpListener implements HttpListener {
         respond(ex.req, status, true);
         return;
       }
+      ex.backend = ar.result();
       if (ex.websocket) {
-        tunnel(ex, t, ar.result(), startNanos);
+        tunnel(ex, ar.result());
       } else {
-        send(ex, t, ar.result(), startNanos);
+        send(ex, t, ar.result());
       }
-    });
+    }));
   }
 
   /** Tries another target; false when there is none (the caller then answers with the failure). */
@@ -512,17 +607,16 @@ public final class DefaultHttpListener implements HttpListener {
     return true;
   }
 
-  private void send(Exchange ex, RegisteredTarget t, HttpClientRequest creq, long startNanos) {
-    ex.proxyRequest.send(creq).onComplete(ar -> {
+  private void send(Exchange ex, RegisteredTarget t, HttpClientRequest creq) {
+    ex.proxyRequest.send(creq).onComplete(ar -> guard(ex, () -> {
       if (ar.failed()) {
-        long latency = System.nanoTime() - startNanos;
         if (ex.clientGone()) {
-          t.endRequest(RequestOutcome.CANCELLED, latency);
+          ex.endAttempt(RequestOutcome.CANCELLED);
           stats.elb(460);
           return;
         }
         RequestOutcome outcome = Outcomes.afterSend(ar.cause());
-        t.endRequest(outcome, latency);
+        ex.endAttempt(outcome);
         if (outcome == RequestOutcome.RESET && config.retryIdempotent() && ex.attempt == 1 && idempotent(ex.req.method())
             && ex.req.isEnded() && ex.req.bytesRead() == 0) {
           ex.proxyRequest.setBody(null);
@@ -536,21 +630,20 @@ public final class DefaultHttpListener implements HttpListener {
       ProxyResponse resp = ar.result();
       int status = resp.getStatusCode();
       addStickyCookies(ex, t, resp);
-      resp.send().onComplete(sent -> {
-        long latency = System.nanoTime() - startNanos;
+      resp.send().onComplete(sent -> guard(ex, () -> {
         if (sent.succeeded()) {
-          t.endRequest(status >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS, latency);
+          ex.endAttempt(status >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS);
         } else if (ex.clientGone()) {
-          t.endRequest(RequestOutcome.CANCELLED, latency);
+          ex.endAttempt(RequestOutcome.CANCELLED);
           stats.elb(460);
         } else {
-          t.endRequest(Outcomes.afterSend(sent.cause()), latency);
+          ex.endAttempt(Outcomes.afterSend(sent.cause()));
           if (!ex.req.response().closed()) {
             ex.req.response().reset();
           }
         }
-      });
-    });
+      }));
+    }));
   }
 
   private void addStickyCookies(Exchange ex, RegisteredTarget t, ProxyResponse resp) {
@@ -576,21 +669,20 @@ public final class DefaultHttpListener implements HttpListener {
 
   // ---- WebSocket -------------------------------------------------------------------------------------------------
 
-  private void tunnel(Exchange ex, RegisteredTarget t, HttpClientRequest creq, long startNanos) {
+  private void tunnel(Exchange ex, HttpClientRequest creq) {
     HttpServerRequest req = ex.req;
     for (Map.Entry<String, String> e : ex.forwardHeaders) {
       creq.headers().add(e.getKey(), e.getValue());
     }
-    creq.connect().onComplete(ar -> {
+    creq.connect().onComplete(ar -> guard(ex, () -> {
       if (ar.failed()) {
-        long latency = System.nanoTime() - startNanos;
         if (ex.clientGone()) {
-          t.endRequest(RequestOutcome.CANCELLED, latency);
+          ex.endAttempt(RequestOutcome.CANCELLED);
           stats.elb(460);
           return;
         }
         RequestOutcome outcome = Outcomes.afterSend(ar.cause());
-        t.endRequest(outcome, latency);
+        ex.endAttempt(outcome);
         respond(req, outcome == RequestOutcome.TIMEOUT ? 504 : 502, true);
         return;
       }
@@ -606,20 +698,19 @@ public final class DefaultHttpListener implements HttpListener {
           }
         });
         req.resume();
-        cresp.body().onComplete(body -> {
-          t.endRequest(cresp.statusCode() >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS,
-              System.nanoTime() - startNanos);
+        cresp.body().onComplete(body -> guard(ex, () -> {
+          ex.endAttempt(cresp.statusCode() >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS);
           resp.end(body.succeeded() ? body.result() : io.vertx.core.buffer.Buffer.buffer());
-        });
+        }));
         return;
       }
       NetSocket backend = cresp.netSocket();
       resp.setStatusCode(101);
       resp.headers().addAll(cresp.headers());
-      req.toNetSocket().onComplete(sock -> {
+      req.toNetSocket().onComplete(sock -> guard(ex, () -> {
         if (sock.failed()) {
           backend.close();
-          t.endRequest(RequestOutcome.CANCELLED, System.nanoTime() - startNanos);
+          ex.endAttempt(RequestOutcome.CANCELLED);
           stats.elb(460);
           return;
         }
@@ -640,9 +731,9 @@ public final class DefaultHttpListener implements HttpListener {
             front.close();
           }
         });
-        done.future().onComplete(x -> t.endRequest(RequestOutcome.SUCCESS, System.nanoTime() - startNanos));
-      });
-    });
+        done.future().onComplete(x -> ex.endAttempt(RequestOutcome.SUCCESS));
+      }));
+    }));
   }
 
   // ---- the listener's own responses ------------------------------------------------------------------------------
@@ -673,5 +764,11 @@ public final class DefaultHttpListener implements HttpListener {
         req.connection().close();
       }
     });
+  }
+
+  private static final class HookTimeout extends RuntimeException {
+    HookTimeout() {
+      super("inspection hook gave no verdict in time", null, false, false);
+    }
   }
 }
