@@ -1,5 +1,8 @@
 package dev.loadstar.routing.internal.gateway;
 
+import dev.loadstar.core.Balancer;
+import dev.loadstar.core.FunctionRequest;
+import dev.loadstar.core.FunctionResponse;
 import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.RequestOutcome;
 import dev.loadstar.core.SelectionContext;
@@ -8,6 +11,9 @@ import dev.loadstar.core.StickinessKeys;
 import dev.loadstar.core.StickySessions;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.internal.CookieCodec;
+import dev.loadstar.core.internal.FunctionCalls;
+import dev.loadstar.core.internal.Loops;
+import dev.loadstar.core.internal.TargetRoute;
 import dev.loadstar.routing.Action;
 import dev.loadstar.routing.HttpListener;
 import dev.loadstar.routing.InspectionContext;
@@ -20,6 +26,7 @@ import dev.loadstar.routing.RuleSet;
 import dev.loadstar.routing.Verdict;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -34,9 +41,12 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -61,6 +71,7 @@ public final class DefaultHttpListener implements HttpListener {
   private final StatsCounters stats = new StatsCounters();
   private final CookieCodec groupCookies;
   private final HttpClient client;
+  private final SelectionContext selection;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile RuleSet rules;
   private volatile HttpServer server;
@@ -73,6 +84,7 @@ public final class DefaultHttpListener implements HttpListener {
     this.config = config;
     this.groups = groups;
     this.hooks = hooks;
+    this.selection = SelectionContext.inZone(config.localZone());
     checkGroups(rules);
     this.rules = rules;
     StickinessKeys keys = config.groupStickinessKeys() != null ? config.groupStickinessKeys() : StickinessKeys.random();
@@ -102,6 +114,61 @@ public final class DefaultHttpListener implements HttpListener {
     }
   }
 
+  /** Fails when a forward of the rules leads back to this listener (under {@link Loops#LOCK}). */
+  private void checkLoops(RuleSet rs) {
+    for (Rule r : allRules(rs)) {
+      if (r.action().type() == Action.Type.FORWARD) {
+        for (int i = 0; i < r.action().targetGroups().size(); i++) {
+          String name = r.action().targetGroups().get(i).name();
+          Loops.check("rule \"" + r.name() + "\" forward.targetGroups[" + i + "].name", "\"" + name + "\"", this,
+              groups.apply(name));
+        }
+      }
+    }
+  }
+
+  private static List<Rule> allRules(RuleSet rs) {
+    List<Rule> all = new ArrayList<>(rs.rules());
+    all.add(rs.defaultRule());
+    return all;
+  }
+
+  @Override
+  public String balancerName() {
+    return config.name();
+  }
+
+  /** The target groups the current rules forward to. */
+  @Override
+  public Collection<? extends Balancer> downstream() {
+    LinkedHashSet<Balancer> out = new LinkedHashSet<>();
+    for (Rule r : allRules(rules)) {
+      if (r.action().type() == Action.Type.FORWARD) {
+        for (Action.WeightedGroup g : r.action().targetGroups()) {
+          TargetGroup tg = groups.apply(g.name());
+          if (tg != null) {
+            out.add(tg);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The bound address while listening (a wildcard bind is reached on the loopback address), else null. */
+  @Override
+  public SocketAddress address() {
+    HttpServer s = server;
+    if (s == null || closed.get()) {
+      return null;
+    }
+    String host = config.host();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+      host = "127.0.0.1";
+    }
+    return SocketAddress.inetSocketAddress(s.actualPort(), host);
+  }
+
   @Override
   public Future<Void> start() {
     HttpServerOptions so = new HttpServerOptions()
@@ -129,7 +196,13 @@ public final class DefaultHttpListener implements HttpListener {
   @Override
   public void rules(RuleSet newRules) {
     checkGroups(newRules);
-    this.rules = newRules;
+    Loops.LOCK.lock();
+    try {
+      checkLoops(newRules);
+      this.rules = newRules;
+    } finally {
+      Loops.LOCK.unlock();
+    }
   }
 
   @Override
@@ -419,16 +492,16 @@ public final class DefaultHttpListener implements HttpListener {
       Stickiness s = g.config().stickiness();
       if (s.enabled()) {
         String v = Cookies.get(ex.req.headers(), g.stickySessions().cookieName());
-        RegisteredTarget sticky = v == null ? null : g.stickySessions().resolve(v);
+        RegisteredTarget sticky = v == null ? null : g.stickySessions().resolve(v, selection);
         if (sticky != null) {
           return sticky;
         }
       }
-      return g.select(SelectionContext.NONE);
+      return g.select(selection);
     }
-    RegisteredTarget t = g.select(SelectionContext.NONE);
+    RegisteredTarget t = g.select(selection);
     for (int i = 0; i < 4 && t == avoid; i++) {
-      t = g.select(SelectionContext.NONE);
+      t = g.select(selection);
     }
     return t == avoid ? null : t;
   }
@@ -469,18 +542,33 @@ public final class DefaultHttpListener implements HttpListener {
 
   private void attempt(Exchange ex, RegisteredTarget t) {
     ex.attempt++;
-    stats.forwarded.increment();
+    stats.forwarded(t.target().zone());
+    TargetRoute route = TargetRoute.of(t);
+    if (!route.descend(selection) || (route.function() == null && route.host() == null)) {
+      // a nested group had no target, or a nested listener is not listening: nothing was sent
+      route.end(RequestOutcome.CONNECT_FAILURE, 0);
+      if (ex.attempt == 1 && retry(ex, t)) {
+        return;
+      }
+      release(ex);
+      respond(ex.req, 503, true);
+      return;
+    }
+    if (route.function() != null) {
+      invoke(ex, route);
+      return;
+    }
     long startNanos = System.nanoTime();
     RequestOptions o = new RequestOptions()
-        .setHost(t.target().host())
-        .setPort(t.target().port())
+        .setHost(route.host())
+        .setPort(route.port())
         .setMethod(ex.websocket ? HttpMethod.GET : ex.req.method())
         .setURI(ex.req.uri())
         .setConnectTimeout(config.connectTimeout().toMillis())
         .setIdleTimeout(config.idleTimeout().toMillis());
     client.request(o).onComplete(ar -> {
       if (ar.failed()) {
-        t.endRequest(RequestOutcome.CONNECT_FAILURE, System.nanoTime() - startNanos);
+        route.end(RequestOutcome.CONNECT_FAILURE, System.nanoTime() - startNanos);
         int status = Outcomes.isConnectTimeout(ar.cause()) ? 504 : 502;
         // nothing reached the target: any method may go to another target, once
         if (ex.attempt == 1 && retry(ex, t)) {
@@ -491,10 +579,80 @@ public final class DefaultHttpListener implements HttpListener {
         return;
       }
       if (ex.websocket) {
-        tunnel(ex, t, ar.result(), startNanos);
+        tunnel(ex, route, ar.result(), startNanos);
       } else {
-        send(ex, t, ar.result(), startNanos);
+        send(ex, route, ar.result(), startNanos);
       }
+    });
+  }
+
+  // ---- function targets ------------------------------------------------------------------------------------------
+
+  /** Hop-by-hop and framing headers a function's answer does not pass on (the listener frames the body itself). */
+  private static final List<String> NOT_FROM_FUNCTION = List.of("connection", "keep-alive", "transfer-encoding",
+      "upgrade", "content-length", "proxy-connection", "te", "trailer");
+
+  /**
+   * Calls a function target in process: the body is read whole, the handler gets the forwarded headers (with
+   * X-Forwarded-*), and its answer is written back with the group's sticky cookies. A throw or failed future is a
+   * reset (502; an idempotent request without a body goes to another target once, as after a reset connection), a
+   * missed idle timeout a timeout (504).
+   */
+  private void invoke(Exchange ex, TargetRoute route) {
+    if (ex.websocket) {
+      route.end(RequestOutcome.CANCELLED, 0); // says nothing about the function
+      respond(ex.req, 502, true);
+      return;
+    }
+    HttpServerRequest req = ex.req;
+    Future<Buffer> body = req.body();
+    req.resume();
+    io.vertx.core.Context ctx = vertx.getOrCreateContext();
+    body.onComplete(read -> {
+      if (read.failed() || ex.clientGone()) {
+        route.end(RequestOutcome.CANCELLED, 0);
+        stats.elb(460);
+        return;
+      }
+      Buffer payload = read.result();
+      ex.proxyRequest.setBody(Body.body(payload)); // a retry on a host:port target resends it
+      FunctionRequest request = new FunctionRequest(req.method(), req.uri(),
+          MultiMap.caseInsensitiveMultiMap().addAll(ex.forwardHeaders), payload.copy());
+      long startNanos = System.nanoTime();
+      RegisteredTarget last = route.last();
+      FunctionCalls.call(vertx, ctx, last.target().id(), route.function(), request, config.idleTimeout().toMillis())
+          .onComplete(ar -> {
+            long latency = System.nanoTime() - startNanos;
+            if (ex.clientGone()) {
+              route.end(RequestOutcome.CANCELLED, latency);
+              stats.elb(460);
+              return;
+            }
+            if (ar.failed()) {
+              RequestOutcome outcome = FunctionCalls.outcome(ar.cause());
+              route.end(outcome, latency);
+              if (outcome == RequestOutcome.RESET && config.retryIdempotent() && ex.attempt == 1
+                  && idempotent(req.method()) && payload.length() == 0 && retry(ex, route.first())) {
+                return;
+              }
+              respond(req, outcome == RequestOutcome.TIMEOUT ? 504 : 502, true);
+              return;
+            }
+            FunctionResponse answer = ar.result();
+            route.end(answer.statusCode() >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS, latency);
+            HttpServerResponse resp = req.response();
+            if (resp.closed() || resp.headWritten()) {
+              return;
+            }
+            resp.setStatusCode(answer.statusCode());
+            for (Map.Entry<String, String> h : answer.headers()) {
+              if (!NOT_FROM_FUNCTION.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                resp.headers().add(h.getKey(), h.getValue());
+              }
+            }
+            addStickyCookies(ex, route.first(), resp.headers());
+            resp.end(answer.body());
+          });
     });
   }
 
@@ -512,17 +670,18 @@ public final class DefaultHttpListener implements HttpListener {
     return true;
   }
 
-  private void send(Exchange ex, RegisteredTarget t, HttpClientRequest creq, long startNanos) {
+  private void send(Exchange ex, TargetRoute route, HttpClientRequest creq, long startNanos) {
+    RegisteredTarget t = route.first();
     ex.proxyRequest.send(creq).onComplete(ar -> {
       if (ar.failed()) {
         long latency = System.nanoTime() - startNanos;
         if (ex.clientGone()) {
-          t.endRequest(RequestOutcome.CANCELLED, latency);
+          route.end(RequestOutcome.CANCELLED, latency);
           stats.elb(460);
           return;
         }
         RequestOutcome outcome = Outcomes.afterSend(ar.cause());
-        t.endRequest(outcome, latency);
+        route.end(outcome, latency);
         if (outcome == RequestOutcome.RESET && config.retryIdempotent() && ex.attempt == 1 && idempotent(ex.req.method())
             && ex.req.isEnded() && ex.req.bytesRead() == 0) {
           ex.proxyRequest.setBody(null);
@@ -535,16 +694,16 @@ public final class DefaultHttpListener implements HttpListener {
       }
       ProxyResponse resp = ar.result();
       int status = resp.getStatusCode();
-      addStickyCookies(ex, t, resp);
+      addStickyCookies(ex, t, resp.headers());
       resp.send().onComplete(sent -> {
         long latency = System.nanoTime() - startNanos;
         if (sent.succeeded()) {
-          t.endRequest(status >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS, latency);
+          route.end(status >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS, latency);
         } else if (ex.clientGone()) {
-          t.endRequest(RequestOutcome.CANCELLED, latency);
+          route.end(RequestOutcome.CANCELLED, latency);
           stats.elb(460);
         } else {
-          t.endRequest(Outcomes.afterSend(sent.cause()), latency);
+          route.end(Outcomes.afterSend(sent.cause()), latency);
           if (!ex.req.response().closed()) {
             ex.req.response().reset();
           }
@@ -553,19 +712,19 @@ public final class DefaultHttpListener implements HttpListener {
     });
   }
 
-  private void addStickyCookies(Exchange ex, RegisteredTarget t, ProxyResponse resp) {
+  private void addStickyCookies(Exchange ex, RegisteredTarget t, MultiMap respHeaders) {
     Stickiness s = ex.group.config().stickiness();
     if (s.enabled()) {
       StickySessions ss = ex.group.stickySessions();
       boolean issue = s.type() == Stickiness.Type.LB_COOKIE
-          || Cookies.setsCookie(resp.headers().getAll("set-cookie"), s.appCookieName());
+          || Cookies.setsCookie(respHeaders.getAll("set-cookie"), s.appCookieName());
       if (issue) {
         long expires = System.currentTimeMillis() / 1000 + s.duration().getSeconds();
-        resp.headers().add("set-cookie", Cookies.setCookie(ss.cookieName(), ss.issue(t), expires));
+        respHeaders.add("set-cookie", Cookies.setCookie(ss.cookieName(), ss.issue(t), expires));
       }
     }
     if (ex.groupCookie != null) {
-      resp.headers().add("set-cookie", ex.groupCookie);
+      respHeaders.add("set-cookie", ex.groupCookie);
     }
   }
 
@@ -576,7 +735,7 @@ public final class DefaultHttpListener implements HttpListener {
 
   // ---- WebSocket -------------------------------------------------------------------------------------------------
 
-  private void tunnel(Exchange ex, RegisteredTarget t, HttpClientRequest creq, long startNanos) {
+  private void tunnel(Exchange ex, TargetRoute t, HttpClientRequest creq, long startNanos) {
     HttpServerRequest req = ex.req;
     for (Map.Entry<String, String> e : ex.forwardHeaders) {
       creq.headers().add(e.getKey(), e.getValue());
@@ -585,12 +744,12 @@ public final class DefaultHttpListener implements HttpListener {
       if (ar.failed()) {
         long latency = System.nanoTime() - startNanos;
         if (ex.clientGone()) {
-          t.endRequest(RequestOutcome.CANCELLED, latency);
+          t.end(RequestOutcome.CANCELLED, latency);
           stats.elb(460);
           return;
         }
         RequestOutcome outcome = Outcomes.afterSend(ar.cause());
-        t.endRequest(outcome, latency);
+        t.end(outcome, latency);
         respond(req, outcome == RequestOutcome.TIMEOUT ? 504 : 502, true);
         return;
       }
@@ -607,7 +766,7 @@ public final class DefaultHttpListener implements HttpListener {
         });
         req.resume();
         cresp.body().onComplete(body -> {
-          t.endRequest(cresp.statusCode() >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS,
+          t.end(cresp.statusCode() >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS,
               System.nanoTime() - startNanos);
           resp.end(body.succeeded() ? body.result() : io.vertx.core.buffer.Buffer.buffer());
         });
@@ -619,7 +778,7 @@ public final class DefaultHttpListener implements HttpListener {
       req.toNetSocket().onComplete(sock -> {
         if (sock.failed()) {
           backend.close();
-          t.endRequest(RequestOutcome.CANCELLED, System.nanoTime() - startNanos);
+          t.end(RequestOutcome.CANCELLED, System.nanoTime() - startNanos);
           stats.elb(460);
           return;
         }
@@ -640,7 +799,7 @@ public final class DefaultHttpListener implements HttpListener {
             front.close();
           }
         });
-        done.future().onComplete(x -> t.endRequest(RequestOutcome.SUCCESS, System.nanoTime() - startNanos));
+        done.future().onComplete(x -> t.end(RequestOutcome.SUCCESS, System.nanoTime() - startNanos));
       });
     });
   }
