@@ -78,7 +78,7 @@ final class GatewayFixture implements AutoCloseable {
 
   Resp send(HttpMethod method, String uri, MultiMap headers, String body) {
     RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(listener.actualPort())
-        .setURI(uri);
+        .setURI(uri).setIdleTimeout(20_000);
     if (headers != null) {
       o.setHeaders(headers);
     }

@@ -50,13 +50,16 @@ class TcpListenerTest {
     NetClient client = f.vertx.createNetClient();
     Set<String> targets = new HashSet<>();
     for (int c = 0; c < 4; c++) {
-      NetSocket sock = client.connect(tcp.actualPort(), "127.0.0.1").await();
       StringBuilder got = new StringBuilder();
-      sock.handler(b -> {
-        synchronized (got) {
-          got.append(b.toString());
-        }
-      });
+      // the handler is set on the socket's event loop as the connection completes, before the greeting can arrive
+      NetSocket sock = client.connect(tcp.actualPort(), "127.0.0.1").map(s -> {
+        s.handler(b -> {
+          synchronized (got) {
+            got.append(b.toString());
+          }
+        });
+        return s;
+      }).await();
       for (int i = 0; i < 3; i++) {
         sock.write(Buffer.buffer("ping" + i + ";")).await();
       }
@@ -89,11 +92,14 @@ class TcpListenerTest {
     NetClient client = f.vertx.createNetClient();
     List<String> received = new ArrayList<>();
     for (int c = 0; c < 4; c++) {
-      NetSocket sock = client.connect(tcp.actualPort(), "127.0.0.1").await();
       StringBuilder got = new StringBuilder();
       AtomicInteger closed = new AtomicInteger();
-      sock.handler(b -> got.append(b.toString()));
-      sock.closeHandler(v -> closed.incrementAndGet());
+      // handlers set as the connection completes, on its event loop: the backend may answer and close at once
+      client.connect(tcp.actualPort(), "127.0.0.1").map(sock -> {
+        sock.handler(b -> got.append(b.toString()));
+        sock.closeHandler(v -> closed.incrementAndGet());
+        return sock;
+      }).await();
       await().atMost(Duration.ofSeconds(5)).until(() -> closed.get() == 1);
       received.add(got.toString());
     }
