@@ -52,6 +52,12 @@ public interface HealthChecker {
   /** Whether active checks run (the group has {@code healthCheckEnabled}). */
   boolean activeChecksEnabled();
 
+  /**
+   * Adds an observer of every finished active check (none run when active checks are off); returns a handle that
+   * removes it.
+   */
+  Runnable addCheckListener(CheckListener listener);
+
   /** describe-target-health for the group as JSON (see {@link DescribeTargetHealth}). */
   default JsonObject describeTargetHealth() {
     return DescribeTargetHealth.toJson(group(), healthCheck());

@@ -1,5 +1,6 @@
 package dev.loadstar.samples;
 
+import dev.loadstar.samples.microservices.OrdersCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "loadstar", mixinStandardHelpOptions = true, version = "loadstar 0.1.0-SNAPSHOT",
     description = "Embeddable client-side load balancing with ALB semantics.",
-    subcommands = {LabCommand.class, GatewayCommand.class, ValidateCommand.class, DemoCommand.class})
+    subcommands = {LabCommand.class, GatewayCommand.class, ValidateCommand.class, DemoCommand.class,
+        OrdersCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

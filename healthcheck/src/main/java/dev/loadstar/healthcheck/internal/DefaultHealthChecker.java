@@ -8,6 +8,7 @@ import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupListener;
 import dev.loadstar.core.TargetHealth;
+import dev.loadstar.healthcheck.CheckListener;
 import dev.loadstar.healthcheck.HealthCheck;
 import dev.loadstar.healthcheck.HealthChecker;
 import dev.loadstar.core.internal.FunctionCalls;
@@ -44,6 +45,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -115,6 +117,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
   private volatile boolean stopped;
   private volatile Runnable removeListener;
   private volatile ProbeListener probeListener;
+  private final CopyOnWriteArrayList<CheckListener> checkListeners = new CopyOnWriteArrayList<>();
 
   private DefaultHealthChecker(Vertx vertx, TargetGroup group, HealthCheck healthCheck,
       OutlierDetection outlierDetection) {
@@ -267,6 +270,13 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
   /** Sets (or clears, with null) the observer of finished checks; it is called on the checker's contexts. */
   public void probeListener(ProbeListener listener) {
     this.probeListener = listener;
+  }
+
+  @Override
+  public Runnable addCheckListener(CheckListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    checkListeners.add(listener);
+    return () -> checkListeners.remove(listener);
   }
 
   @Override
@@ -657,6 +667,16 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     ProbeListener l = probeListener;
     if (l != null) {
       l.onProbe(s.rt, a.plannedNanos, a.startNanos, System.nanoTime(), failure, s.machine.health());
+    }
+    if (!checkListeners.isEmpty()) {
+      TargetHealth activeHealth = s.machine.health();
+      for (CheckListener cl : checkListeners) {
+        try {
+          cl.onCheck(s.rt, failure, activeHealth);
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "target group " + group.name() + ": check listener failed", e);
+        }
+      }
     }
     if (changed) {
       apply(s, () -> scheduleNext(s));
