@@ -35,6 +35,7 @@ public final class LoadBalancedClientOptions {
   private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
   private int connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
   private long retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS;
+  private String localZone;
 
   /** Options with the defaults. */
   public LoadBalancedClientOptions() {
@@ -51,11 +52,12 @@ public final class LoadBalancedClientOptions {
     this.requestTimeoutMs = other.requestTimeoutMs;
     this.connectTimeoutMs = other.connectTimeoutMs;
     this.retryBackoffMs = other.retryBackoffMs;
+    this.localZone = other.localZone;
   }
 
   /**
    * Options read from JSON: {@code maxAttempts}, {@code retryBudgetRatio}, {@code retryBudgetMinPerSecond},
-   * {@code requestTimeoutMs}, {@code connectTimeoutMs}, {@code retryBackoffMs}, and the objects
+   * {@code requestTimeoutMs}, {@code connectTimeoutMs}, {@code retryBackoffMs}, {@code localZone}, and the objects
    * {@code webClientOptions} and {@code poolOptions} in Vert.x's own JSON form. Absent fields keep their defaults;
    * each present one is validated as its setter does.
    */
@@ -86,6 +88,9 @@ public final class LoadBalancedClientOptions {
     if (json.containsKey("retryBackoffMs")) {
       setRetryBackoffMs(json.getLong("retryBackoffMs"));
     }
+    if (json.containsKey("localZone")) {
+      setLocalZone(json.getString("localZone"));
+    }
   }
 
   /** These options as JSON, in the form {@link #LoadBalancedClientOptions(JsonObject)} reads. */
@@ -98,7 +103,8 @@ public final class LoadBalancedClientOptions {
         .put("retryBudgetMinPerSecond", retryBudgetMinPerSecond)
         .put("requestTimeoutMs", requestTimeoutMs)
         .put("connectTimeoutMs", connectTimeoutMs)
-        .put("retryBackoffMs", retryBackoffMs);
+        .put("retryBackoffMs", retryBackoffMs)
+        .put("localZone", localZone);
   }
 
   /** The options of the shared {@code WebClient}. */
@@ -189,6 +195,21 @@ public final class LoadBalancedClientOptions {
   /** Sets the wait before a retry in milliseconds (0-60000). */
   public LoadBalancedClientOptions setRetryBackoffMs(long backoffMs) {
     this.retryBackoffMs = Checks.range("retryBackoffMs", backoffMs, 0, 60_000);
+    return this;
+  }
+
+  /**
+   * The availability zone this client runs in, or {@code null} (the default) for none. Target groups with
+   * {@code load_balancing.cross_zone.enabled} off send this client's requests to targets in this zone while it has
+   * enough healthy ones (see {@link TargetGroupConfig#crossZoneEnabled()}).
+   */
+  public String getLocalZone() {
+    return localZone;
+  }
+
+  /** Sets the client's availability zone ({@code null} for none; else a non-blank name). */
+  public LoadBalancedClientOptions setLocalZone(String zone) {
+    this.localZone = zone == null ? null : Checks.notBlank("localZone", zone);
     return this;
   }
 }

@@ -17,6 +17,15 @@ public interface StickySessions {
   /** The target a cookie value names, if a new request may go to it now; else {@code null}. */
   RegisteredTarget resolve(String cookieValue);
 
+  /**
+   * As {@link #resolve(String)} for a request from a balancer in {@code context}'s zone: with cross-zone load
+   * balancing off, a cookie naming a target in another zone yields {@code null} while the caller's zone serves
+   * locally (see {@link TargetGroup#routableTarget(String, SelectionContext)}).
+   */
+  default RegisteredTarget resolve(String cookieValue, SelectionContext context) {
+    return resolve(cookieValue);
+  }
+
   /** A cookie value naming the target, valid for the group's stickiness duration from now. */
   String issue(RegisteredTarget target);
 

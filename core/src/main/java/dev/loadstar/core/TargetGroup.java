@@ -3,6 +3,7 @@ package dev.loadstar.core;
 import dev.loadstar.core.internal.DefaultTargetGroup;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,10 @@ import java.util.Map;
  * time under a short writer lock and publish a new immutable snapshot; {@link #select} reads the current snapshot
  * without locking or allocating. Listener callbacks run synchronously on the thread that made the change, in the
  * order of the changes, after the new snapshot is published.
+ *
+ * <p>A group is also a {@link Balancer}: a balancer target in another group may hand its requests to it.
  */
-public interface TargetGroup {
+public interface TargetGroup extends Balancer {
 
   /** A new, empty group. {@code vertx} provides the timers for draining, slow start and anomaly detection. */
   static TargetGroup create(Vertx vertx, TargetGroupConfig config) {
@@ -30,8 +33,10 @@ public interface TargetGroup {
   TargetGroupConfig config();
 
   /**
-   * Registers a target. A new target starts {@code initial} when health checking is enabled, else
-   * {@code unavailable}. Registering an id that is already registered updates its weight, zone and metadata
+   * Registers a target. A new target starts {@code initial} when health checking is enabled and applies to it
+   * ({@link Target#healthCheckEnabled()}), else {@code unavailable}. A balancer target whose delegate leads back to
+   * this group is refused with an {@link IllegalArgumentException} naming the loop
+   * ({@code target: b-in-a (expected: no loop; target group a -> b -> a)}). Registering an id that is already registered updates its weight, zone and metadata
    * (keeping its health when host and port are unchanged); registering an id that is draining stops the draining.
    */
   RegisteredTarget register(Target target);
@@ -70,6 +75,15 @@ public interface TargetGroup {
   RegisteredTarget routableTarget(String targetId);
 
   /**
+   * As {@link #routableTarget(String)}, for a request from a balancer in {@code context}'s zone: with cross-zone load
+   * balancing off, a target in another zone is refused while the caller's zone serves locally (so a sticky cookie
+   * naming it yields a fresh pick in the caller's zone).
+   */
+  default RegisteredTarget routableTarget(String targetId, SelectionContext context) {
+    return routableTarget(targetId);
+  }
+
+  /**
    * Sets a target's health, as decided by a health checker. Returns false and changes nothing when the target is
    * not registered or is draining. {@code draining} and {@code unused} are managed by the group and are refused.
    */
@@ -99,6 +113,36 @@ public interface TargetGroup {
 
   /** One entry per registered target: id, port, health, in-flight, anomaly detection (describe-target-health). */
   List<TargetHealthDescription> describeTargetHealth();
+
+  /**
+   * The group broken down by availability zone, zones in first-registration order, the targets without a zone
+   * last (zone {@code null}); draining targets are left out.
+   */
+  List<ZoneHealthDescription> describeZones();
+
+  /** {@code target group}. */
+  @Override
+  default String balancerType() {
+    return "target group";
+  }
+
+  /** The group name. */
+  @Override
+  default String balancerName() {
+    return name();
+  }
+
+  /** The delegates of the group's active balancer targets. */
+  @Override
+  default Collection<? extends Balancer> downstream() {
+    List<Balancer> out = new ArrayList<>();
+    for (RegisteredTarget t : targets()) {
+      if (t.target().kind() == Target.Kind.BALANCER && t.isActive()) {
+        out.add(t.target().balancer());
+      }
+    }
+    return out;
+  }
 
   /** Adds a listener; returns a handle that removes it. */
   Runnable addListener(TargetGroupListener listener);

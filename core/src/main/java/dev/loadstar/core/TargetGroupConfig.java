@@ -35,6 +35,7 @@ public final class TargetGroupConfig {
   private final boolean failOpen;
   private final int minimumHealthyTargetsCount;
   private final int minimumHealthyTargetsPercentage;
+  private final boolean crossZoneEnabled;
 
   private TargetGroupConfig(Builder b) {
     this.name = b.name;
@@ -47,6 +48,7 @@ public final class TargetGroupConfig {
     this.failOpen = b.failOpen;
     this.minimumHealthyTargetsCount = b.minimumHealthyTargetsCount;
     this.minimumHealthyTargetsPercentage = b.minimumHealthyTargetsPercentage;
+    this.crossZoneEnabled = b.crossZoneEnabled;
   }
 
   /** A builder with ALB's defaults for a group of the given name. */
@@ -59,7 +61,7 @@ public final class TargetGroupConfig {
     return new Builder(name).protocol(protocol).algorithm(algorithm).stickiness(stickiness).slowStart(slowStart)
         .deregistrationDelay(deregistrationDelay).healthCheckEnabled(healthCheckEnabled).failOpen(failOpen)
         .minimumHealthyTargetsCount(minimumHealthyTargetsCount)
-        .minimumHealthyTargetsPercentage(minimumHealthyTargetsPercentage);
+        .minimumHealthyTargetsPercentage(minimumHealthyTargetsPercentage).crossZoneEnabled(crossZoneEnabled);
   }
 
   /** The group name (1-32 characters: letters, digits and inner hyphens). */
@@ -119,11 +121,24 @@ public final class TargetGroupConfig {
     return minimumHealthyTargetsPercentage;
   }
 
+  /**
+   * {@code load_balancing.cross_zone.enabled} (default true: ALB's load-balancer-level setting, which is always on).
+   * When off, a balancer that has a zone ({@link SelectionContext#zone()}: the client's or listener's
+   * {@code localZone}) routes only to targets in its own zone while that zone has at least
+   * {@link #minimumHealthyTargetsCount()} (and {@link #minimumHealthyTargetsPercentage()}) routable targets, and to
+   * the whole group otherwise (per-zone fail-over); a balancer without a zone, and targets without one, see the whole
+   * group. When on, zones are ignored.
+   */
+  public boolean crossZoneEnabled() {
+    return crossZoneEnabled;
+  }
+
   @Override
   public String toString() {
     return "TargetGroupConfig{" + name + ", " + protocol + ", " + algorithm.name() + ", " + stickiness
         + ", slowStart=" + slowStart.getSeconds() + "s, deregistrationDelay=" + deregistrationDelay.getSeconds()
-        + "s, healthCheckEnabled=" + healthCheckEnabled + ", failOpen=" + failOpen + "}";
+        + "s, healthCheckEnabled=" + healthCheckEnabled + ", failOpen=" + failOpen
+        + (crossZoneEnabled ? "" : ", crossZone=off") + "}";
   }
 
   /** Builds a {@link TargetGroupConfig}. */
@@ -138,6 +153,7 @@ public final class TargetGroupConfig {
     private boolean failOpen = true;
     private int minimumHealthyTargetsCount = 1;
     private int minimumHealthyTargetsPercentage;
+    private boolean crossZoneEnabled = true;
 
     private Builder(String name) {
       this.name = name;
@@ -194,6 +210,12 @@ public final class TargetGroupConfig {
     /** Sets the minimum healthy target percentage (0 = off, else 1-100). */
     public Builder minimumHealthyTargetsPercentage(int percentage) {
       this.minimumHealthyTargetsPercentage = percentage;
+      return this;
+    }
+
+    /** Sets {@code load_balancing.cross_zone.enabled} (default true). */
+    public Builder crossZoneEnabled(boolean enabled) {
+      this.crossZoneEnabled = enabled;
       return this;
     }
 

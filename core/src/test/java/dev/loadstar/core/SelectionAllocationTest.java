@@ -77,6 +77,40 @@ class SelectionAllocationTest {
     group.close();
   }
 
+  @ParameterizedTest(name = "{0} over {1} targets in 3 zones, weighted {2}, cross-zone off")
+  @MethodSource("algorithms")
+  void zoneLocalSelectionAllocatesNothing(BalancingAlgorithm algorithm, int targets, boolean weighted) {
+    TargetGroup group = TargetGroup.create(vertx, TargetGroupConfig.builder("alloc").algorithm(algorithm)
+        .crossZoneEnabled(false).build());
+    List<Target> ts = new ArrayList<>();
+    for (int i = 0; i < targets; i++) {
+      ts.add(Target.builder("t" + i, "127.0.0.1", 1 + i).weight(weighted ? 1 + (i * 7919) % 9_973 : 1)
+          .zone("zone-" + (char) ('a' + i % 3)).build());
+    }
+    group.register(ts);
+    SelectionContext keyedInA = SelectionContext.ofKey("user-42").withZone("zone-a");
+    SelectionContext inB = SelectionContext.inZone("zone-b");
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long thread = Thread.currentThread().getId();
+    selectAlternating(group, keyedInA, inB, SELECTIONS);
+    long before = mx.getThreadAllocatedBytes(thread);
+    long nulls = selectAlternating(group, keyedInA, inB, SELECTIONS);
+    long allocated = mx.getThreadAllocatedBytes(thread) - before;
+    assertThat(nulls).isZero();
+    assertThat(allocated).as("bytes allocated by %d selections", SELECTIONS).isLessThan(1_024);
+    group.close();
+  }
+
+  private static long selectAlternating(TargetGroup group, SelectionContext a, SelectionContext b, int count) {
+    long nulls = 0;
+    for (int i = 0; i < count; i++) {
+      if (group.select((i & 1) == 0 ? a : b) == null) {
+        nulls++;
+      }
+    }
+    return nulls;
+  }
+
   private static long select(TargetGroup group, SelectionContext keyed, int count) {
     long nulls = 0;
     for (int i = 0; i < count; i++) {

@@ -23,6 +23,9 @@ import java.util.Objects;
  *   "AnomalyDetection":{"Result":"normal","MitigationInEffect":"no"}}]}
  * }</pre>
  * {@code Reason} and {@code Description} are omitted when absent (a healthy target has neither), as in ALB's output.
+ * {@code AvailabilityZone} appears for targets with a zone. Function targets show their {@code Id} only (no
+ * {@code Port}, no {@code HealthCheckPort}), as ALB shows a Lambda target; balancer targets show their listener's port
+ * when they delegate to a listening one.
  */
 public final class DescribeTargetHealth {
 
@@ -68,16 +71,37 @@ public final class DescribeTargetHealth {
 
   private static JsonObject row(TargetHealthDescription d, HealthCheck healthCheck) {
     Target t = d.target();
-    JsonObject target = new JsonObject().put("Id", t.id()).put("Port", t.port());
+    JsonObject target = new JsonObject().put("Id", t.id());
+    int port = port(t);
+    if (port > 0) {
+      target.put("Port", port);
+    }
     if (t.zone() != null) {
       target.put("AvailabilityZone", t.zone());
     }
-    return new JsonObject()
-        .put("Target", target)
-        .put("HealthCheckPort", Integer.toString(healthCheck.portFor(t)))
+    JsonObject row = new JsonObject().put("Target", target);
+    if (t.kind().isNetwork()) {
+      row.put("HealthCheckPort", Integer.toString(healthCheck.portFor(t)));
+    }
+    return row
         .put("TargetHealth", health(d.health()))
         .put("AnomalyDetection", new JsonObject().put("Result", d.anomalyResult())
             .put("MitigationInEffect", d.mitigationInEffect() ? "yes" : "no"));
+  }
+
+  /**
+   * The port shown for a target: its own for instance and ip targets, the listener's bound port for a balancer target
+   * delegating to a listener, none (0) for function targets and balancer targets delegating to a group (as ALB shows
+   * Lambda targets: an {@code Id} only).
+   */
+  private static int port(Target t) {
+    if (t.kind().isNetwork()) {
+      return t.port();
+    }
+    if (t.kind() == Target.Kind.BALANCER && t.balancer().address() != null) {
+      return t.balancer().address().port();
+    }
+    return 0;
   }
 
   /** One {@code TargetHealth} object: {@code State}, then {@code Reason} and {@code Description} when present. */

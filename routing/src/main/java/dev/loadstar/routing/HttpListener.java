@@ -1,5 +1,6 @@
 package dev.loadstar.routing;
 
+import dev.loadstar.core.Balancer;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.routing.internal.gateway.DefaultHttpListener;
 import io.vertx.core.Future;
@@ -17,8 +18,14 @@ import java.util.function.Function;
  * the group has no target, 504 when the target does not answer in time; a client that goes away is counted (460).
  * A request that could not reach its target (and an idempotent one whose connection was reset before any
  * response) is retried once on another target before any 502.
+ *
+ * <p>Targets of every kind are served: host-and-port targets are proxied, function targets are called in process
+ * (the request body is read whole first; a WebSocket upgrade to a function target is answered 502), and balancer
+ * targets hand the request on to their nested group or listener. A listener is itself a {@link Balancer}: a balancer
+ * target may hand requests to it (e.g. from a {@link TcpListener}'s group), and rules that would close a loop are
+ * refused.
  */
-public interface HttpListener {
+public interface HttpListener extends Balancer {
 
   /** A builder for a listener on {@code vertx}. */
   static Builder builder(Vertx vertx) {
@@ -33,7 +40,8 @@ public interface HttpListener {
 
   /**
    * Replaces the rules atomically: each request sees the old set or the new one, never a mix; requests in flight
-   * are not disturbed. Fails when a forward names a target group the listener cannot find.
+   * are not disturbed. Fails when a forward names a target group the listener cannot find, or one that leads back to
+   * this listener (the loop is named: {@code listener front -> target group web -> listener front}).
    */
   void rules(RuleSet rules);
 
@@ -42,6 +50,12 @@ public interface HttpListener {
 
   /** Live counters. */
   ListenerStats stats();
+
+  /** {@code listener}. */
+  @Override
+  default String balancerType() {
+    return "listener";
+  }
 
   /** Stops accepting, closes the server and the client to the targets; idempotent. */
   Future<Void> close();

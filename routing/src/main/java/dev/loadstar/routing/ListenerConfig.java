@@ -26,6 +26,8 @@ public final class ListenerConfig {
   private final int maxConnectionsPerTarget;
   private final boolean retryIdempotent;
   private final StickinessKeys groupStickinessKeys;
+  private final String name;
+  private final String localZone;
 
   private ListenerConfig(Builder b) {
     this.host = b.host;
@@ -40,6 +42,8 @@ public final class ListenerConfig {
     this.maxConnectionsPerTarget = b.maxConnectionsPerTarget;
     this.retryIdempotent = b.retryIdempotent;
     this.groupStickinessKeys = b.groupStickinessKeys;
+    this.name = b.name;
+    this.localZone = b.localZone;
   }
 
   /** A builder with ALB's defaults, listening on {@code 0.0.0.0:80}. */
@@ -107,6 +111,23 @@ public final class ListenerConfig {
     return groupStickinessKeys;
   }
 
+  /**
+   * The listener's name, as loop errors and describe output show it (default {@code http-<port>}, the configured
+   * port).
+   */
+  public String name() {
+    return name != null ? name : "http-" + port;
+  }
+
+  /**
+   * The availability zone the listener runs in, or {@code null} (the default) for none. Target groups with
+   * {@code load_balancing.cross_zone.enabled} off send its requests to targets in this zone while it has enough
+   * healthy ones.
+   */
+  public String localZone() {
+    return localZone;
+  }
+
   /** Builds a {@link ListenerConfig}. */
   public static final class Builder {
     private String host = "0.0.0.0";
@@ -121,8 +142,22 @@ public final class ListenerConfig {
     private int maxConnectionsPerTarget = 64;
     private boolean retryIdempotent = true;
     private StickinessKeys groupStickinessKeys;
+    private String name;
+    private String localZone;
 
     private Builder() {
+    }
+
+    /** Sets the listener's name (letters, digits, {@code -_.:}; default {@code http-<port>}). */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /** Sets the listener's availability zone ({@code null} for none). */
+    public Builder localZone(String zone) {
+      this.localZone = zone;
+      return this;
     }
 
     /** Sets the address to bind. */
@@ -209,7 +244,18 @@ public final class ListenerConfig {
       Checks.range("maxResponseHeadersSize", maxResponseHeadersSize, 256, 1 << 22);
       Checks.range("maxForwardedForAddresses", maxForwardedForAddresses, 1, 1000);
       Checks.range("maxConnectionsPerTarget", maxConnectionsPerTarget, 1, 100_000);
+      checkName(name);
+      if (localZone != null) {
+        Checks.notBlank("localZone", localZone);
+      }
       return new ListenerConfig(this);
+    }
+  }
+
+  /** Fails unless the name is null or 1-128 letters, digits and {@code -_.:}. */
+  static void checkName(String name) {
+    if (name != null && !name.matches("[A-Za-z0-9_.:-]{1,128}")) {
+      throw Checks.invalid("name", "\"" + name + "\"", "1-128 letters, digits, -, _, . and :");
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.loadstar.routing;
 
+import java.util.Map;
+
 /**
  * Live counters of a listener (ALB's {@code HTTPCode_ELB_*} metrics and friends). Thread-safe; each read is a
  * current sum.
@@ -25,4 +27,12 @@ public interface ListenerStats {
 
   /** Requests rejected by an inspection hook's verdict. */
   long hookRejections();
+
+  /**
+   * Forwards per availability zone of the target the group selected (retries included; targets without a zone are
+   * not counted here), as a snapshot.
+   */
+  default Map<String, Long> forwardedByZone() {
+    return Map.of();
+  }
 }

@@ -1,6 +1,8 @@
 package dev.loadstar.routing;
 
+import dev.loadstar.core.Balancer;
 import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.internal.Checks;
 import dev.loadstar.routing.internal.gateway.DefaultTcpListener;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,32 +14,34 @@ import java.util.Objects;
  * connection is paired with one connection to a selected target (it stays there) and bytes are piped both ways
  * with backpressure; when either side closes, the other is closed. A target that refuses the connection is
  * replaced by another one, once; with none left the client connection is closed.
+ *
+ * <p>Target kinds: host-and-port targets are connected to; a balancer target is connected through (to its listener's
+ * address, or to a target of its nested group), so a TCP listener can front an {@link HttpListener} (ALB's {@code alb}
+ * target type behind an NLB); function targets take no TCP connections and are passed over. A TCP listener is itself
+ * a {@link Balancer} whose downstream is its group.
  */
-public interface TcpListener {
+public interface TcpListener extends Balancer {
 
   /** ALB's NLB TCP idle timeout: 350 s. */
   Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(350);
+  /** The default connect timeout to targets: 10 s. */
+  Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   /** A listener on {@code host:port} (0 picks a free port) over the group, with the default timeouts. */
   static TcpListener create(Vertx vertx, String host, int port, TargetGroup group) {
-    return create(vertx, host, port, group, DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(10));
+    return builder(vertx).host(host).port(port).targetGroup(group).build();
   }
 
   /** A listener with an idle timeout (closes silent connections) and a connect timeout to targets. */
   static TcpListener create(Vertx vertx, String host, int port, TargetGroup group, Duration idleTimeout,
       Duration connectTimeout) {
-    Objects.requireNonNull(vertx, "vertx");
-    Objects.requireNonNull(group, "group");
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
-    }
-    if (idleTimeout == null || idleTimeout.getSeconds() < 1) {
-      throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 1 s)");
-    }
-    if (connectTimeout == null || connectTimeout.isZero() || connectTimeout.isNegative()) {
-      throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
-    }
-    return new DefaultTcpListener(vertx, host, port, group, idleTimeout, connectTimeout);
+    return builder(vertx).host(host).port(port).targetGroup(group).idleTimeout(idleTimeout)
+        .connectTimeout(connectTimeout).build();
+  }
+
+  /** A builder for a listener on {@code vertx}. */
+  static Builder builder(Vertx vertx) {
+    return new Builder(vertx);
   }
 
   /** Binds the port. */
@@ -52,6 +56,91 @@ public interface TcpListener {
   /** Client connections closed because no target could be reached. */
   long rejectedConnections();
 
+  /** {@code listener}. */
+  @Override
+  default String balancerType() {
+    return "listener";
+  }
+
   /** Stops accepting and closes the server and the client to the targets; idempotent. */
   Future<Void> close();
+
+  /** Builds a {@link TcpListener}; {@link #build()} validates every setting. */
+  final class Builder {
+    private final Vertx vertx;
+    private String host = "0.0.0.0";
+    private int port;
+    private TargetGroup group;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private String name;
+    private String localZone;
+
+    private Builder(Vertx vertx) {
+      this.vertx = Objects.requireNonNull(vertx, "vertx");
+    }
+
+    /** Sets the address to bind (default {@code 0.0.0.0}). */
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** Sets the port to bind (0-65535, default 0: a free port). */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Sets the target group connections are balanced across (required). */
+    public Builder targetGroup(TargetGroup group) {
+      this.group = group;
+      return this;
+    }
+
+    /** Sets the idle timeout (at least 1 s; default 350 s). */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = timeout;
+      return this;
+    }
+
+    /** Sets the connect timeout to targets (default 10 s). */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    /** Sets the name loop errors show (default {@code tcp-<port>}). */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /** Sets the listener's availability zone, for groups with cross-zone load balancing off ({@code null}: none). */
+    public Builder localZone(String zone) {
+      this.localZone = zone;
+      return this;
+    }
+
+    /** Validates the settings and builds the listener (not yet started). */
+    public TcpListener build() {
+      Checks.notNull("group", group);
+      Checks.notBlank("host", host);
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+      }
+      if (idleTimeout == null || idleTimeout.getSeconds() < 1) {
+        throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: >= 1 s)");
+      }
+      if (connectTimeout == null || connectTimeout.isZero() || connectTimeout.isNegative()) {
+        throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
+      }
+      ListenerConfig.checkName(name);
+      if (localZone != null) {
+        Checks.notBlank("localZone", localZone);
+      }
+      return new DefaultTcpListener(vertx, host, port, group, idleTimeout, connectTimeout,
+          name != null ? name : "tcp-" + port, localZone);
+    }
+  }
 }

@@ -12,9 +12,16 @@ import java.time.Instant;
  * @param healthy whether the group considers the instance healthy ({@code Healthy} / {@code Unhealthy})
  * @param launchTime when the provider launched it
  * @param protectedFromScaleIn whether scale-in skips it
+ * @param zone the availability zone it runs in, or {@code null} when the group's provider has no zones
  */
 public record Instance(String id, String host, int port, InstanceState state, boolean healthy, Instant launchTime,
-    boolean protectedFromScaleIn) {
+    boolean protectedFromScaleIn, String zone) {
+
+  /** An instance without a zone. */
+  public Instance(String id, String host, int port, InstanceState state, boolean healthy, Instant launchTime,
+      boolean protectedFromScaleIn) {
+    this(id, host, port, state, healthy, launchTime, protectedFromScaleIn, null);
+  }
 
   /** {@code Healthy} or {@code Unhealthy}, as Auto Scaling spells the health status. */
   public String healthStatus() {

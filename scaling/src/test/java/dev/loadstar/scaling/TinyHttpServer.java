@@ -19,6 +19,10 @@ public final class TinyHttpServer {
     HttpServer server = HttpServer.create(new InetSocketAddress(System.getenv("LOADSTAR_HOST"), port), 16);
     server.createContext("/", ex -> {
       ex.getResponseHeaders().add("content-type", "text/html");
+      String zone = System.getenv("LOADSTAR_ZONE");
+      if (zone != null) {
+        ex.getResponseHeaders().add("x-zone", zone);
+      }
       ex.sendResponseHeaders(200, body.length);
       try (OutputStream out = ex.getResponseBody()) {
         out.write(body);

@@ -45,8 +45,13 @@ final class DefaultStickySessions implements StickySessions {
 
   @Override
   public RegisteredTarget resolve(String cookieValue) {
+    return resolve(cookieValue, SelectionContext.NONE);
+  }
+
+  @Override
+  public RegisteredTarget resolve(String cookieValue, SelectionContext context) {
     String id = codec.decode(cookieValue, clock.millis() / 1000);
-    return id == null ? null : group.routableTarget(id);
+    return id == null ? null : group.routableTarget(id, context);
   }
 
   @Override
@@ -59,7 +64,7 @@ final class DefaultStickySessions implements StickySessions {
     long now = clock.millis();
     Binding b = sessions.get(sessionKey);
     if (b != null && b.expiresAtMillis() > now) {
-      RegisteredTarget t = group.routableTarget(b.targetId());
+      RegisteredTarget t = group.routableTarget(b.targetId(), context);
       if (t != null) {
         if (b.expiresAtMillis() - now < durationSeconds * 500) {
           // renew on use (as ALB resets cookie expiry on every request), at most twice per duration
@@ -80,7 +85,7 @@ final class DefaultStickySessions implements StickySessions {
     if (!bound) {
       // a concurrent request with the same key bound it first: follow that binding when it is usable
       Binding winner = sessions.get(sessionKey);
-      RegisteredTarget t = winner == null ? null : group.routableTarget(winner.targetId());
+      RegisteredTarget t = winner == null ? null : group.routableTarget(winner.targetId(), context);
       if (t != null) {
         return t;
       }

@@ -12,6 +12,7 @@ import dev.loadstar.core.TargetGroupListener;
 import dev.loadstar.core.TargetHealth;
 import dev.loadstar.core.TargetHealthDescription;
 import dev.loadstar.core.TargetSelector;
+import dev.loadstar.core.ZoneHealthDescription;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,19 +85,38 @@ public final class DefaultTargetGroup implements TargetGroup {
 
   /** The snapshot that selection currently reads. */
   static final class Snapshot {
-    static final Snapshot EMPTY = new Snapshot(Collections.emptyMap(), TargetSelector.EMPTY, false, 0);
+    static final Snapshot EMPTY = new Snapshot(Collections.emptyMap(), TargetSelector.EMPTY, false, 0, null);
 
     final Map<String, DefaultRegisteredTarget> byId;
     final TargetSelector selector;
     final boolean failingOpen;
     final int eligibleCount;
+    /**
+     * With cross-zone load balancing off: one selector per zone that serves locally (enough routable targets), over
+     * that zone's routable targets; a caller in a zone without an entry uses {@link #selector}. Null when cross-zone
+     * is on.
+     */
+    final Map<String, TargetSelector> zoneSelectors;
 
     Snapshot(Map<String, DefaultRegisteredTarget> byId, TargetSelector selector, boolean failingOpen,
-        int eligibleCount) {
+        int eligibleCount, Map<String, TargetSelector> zoneSelectors) {
       this.byId = byId;
       this.selector = selector;
       this.failingOpen = failingOpen;
       this.eligibleCount = eligibleCount;
+      this.zoneSelectors = zoneSelectors;
+    }
+
+    /** The selector for a caller in {@code zone}: its zone's while the zone serves locally, else the group's. */
+    TargetSelector selectorFor(String zone) {
+      Map<String, TargetSelector> zs = zoneSelectors;
+      if (zs != null && zone != null) {
+        TargetSelector local = zs.get(zone);
+        if (local != null) {
+          return local;
+        }
+      }
+      return selector;
     }
   }
 
@@ -116,15 +137,28 @@ public final class DefaultTargetGroup implements TargetGroup {
   @Override
   public RegisteredTarget register(Target target) {
     Objects.requireNonNull(target, "target");
-    List<Runnable> events = new ArrayList<>();
-    lock.lock();
+    boolean balancer = target.kind() == Target.Kind.BALANCER;
+    if (balancer) {
+      Loops.LOCK.lock(); // check and add the edge as one step (see Loops)
+    }
     try {
-      checkOpen();
-      DefaultRegisteredTarget result = registerLocked(target, ++registrationBatches, events);
-      publish(events);
-      return result;
+      if (balancer) {
+        Loops.check("target", target.id(), this, target.balancer());
+      }
+      List<Runnable> events = new ArrayList<>();
+      lock.lock();
+      try {
+        checkOpen();
+        DefaultRegisteredTarget result = registerLocked(target, ++registrationBatches, events);
+        publish(events);
+        return result;
+      } finally {
+        lock.unlock();
+      }
     } finally {
-      lock.unlock();
+      if (balancer) {
+        Loops.LOCK.unlock();
+      }
     }
   }
 
@@ -132,20 +166,36 @@ public final class DefaultTargetGroup implements TargetGroup {
   @Override
   public void register(Collection<Target> targets) {
     Objects.requireNonNull(targets, "targets");
+    boolean balancers = false;
     for (Target t : targets) {
       Objects.requireNonNull(t, "target");
+      balancers |= t.kind() == Target.Kind.BALANCER;
     }
-    List<Runnable> events = new ArrayList<>();
-    lock.lock();
+    if (balancers) {
+      Loops.LOCK.lock();
+    }
     try {
-      checkOpen();
-      long batch = ++registrationBatches;
       for (Target t : targets) {
-        registerLocked(t, batch, events);
+        if (t.kind() == Target.Kind.BALANCER) {
+          Loops.check("target", t.id(), this, t.balancer());
+        }
       }
-      publish(events);
+      List<Runnable> events = new ArrayList<>();
+      lock.lock();
+      try {
+        checkOpen();
+        long batch = ++registrationBatches;
+        for (Target t : targets) {
+          registerLocked(t, batch, events);
+        }
+        publish(events);
+      } finally {
+        lock.unlock();
+      }
     } finally {
-      lock.unlock();
+      if (balancers) {
+        Loops.LOCK.unlock();
+      }
     }
   }
 
@@ -157,12 +207,12 @@ public final class DefaultTargetGroup implements TargetGroup {
 
   private DefaultRegisteredTarget registerLocked(Target target, long batch, List<Runnable> events) {
     DefaultRegisteredTarget existing = members.get(target.id());
-    if (existing != null && sameAddress(existing.target(), target)) {
+    if (existing != null && existing.target().sameEndpoint(target)) {
       existing.target(target);
       if (existing.draining()) {
         cancelDrain(existing);
         TargetHealth before = existing.health();
-        TargetHealth after = initialHealth();
+        TargetHealth after = initialHealth(target);
         existing.draining(false);
         existing.health(after);
         existing.registrationBatch = batch;
@@ -178,7 +228,8 @@ public final class DefaultTargetGroup implements TargetGroup {
     if (existing != null) {
       removeNow(existing, events);
     }
-    DefaultRegisteredTarget added = new DefaultRegisteredTarget(this, target, initialHealth(), nanoTime.getAsLong());
+    DefaultRegisteredTarget added = new DefaultRegisteredTarget(this, target, initialHealth(target),
+        nanoTime.getAsLong());
     added.registrationBatch = batch;
     members.put(target.id(), added);
     if (added.health().isRoutable()) {
@@ -189,12 +240,9 @@ public final class DefaultTargetGroup implements TargetGroup {
     return added;
   }
 
-  private static boolean sameAddress(Target a, Target b) {
-    return a.host().equals(b.host()) && a.port() == b.port();
-  }
-
-  private TargetHealth initialHealth() {
-    return config.healthCheckEnabled() ? TargetHealth.INITIAL : TargetHealth.UNAVAILABLE;
+  /** {@code initial} when the group's health checks apply to the target, else {@code unavailable}. */
+  private TargetHealth initialHealth(Target target) {
+    return config.healthCheckEnabled() && target.healthCheckEnabled() ? TargetHealth.INITIAL : TargetHealth.UNAVAILABLE;
   }
 
   @Override
@@ -301,7 +349,7 @@ public final class DefaultTargetGroup implements TargetGroup {
 
   @Override
   public RegisteredTarget select(SelectionContext context) {
-    RegisteredTarget t = snapshot.selector.select(context);
+    RegisteredTarget t = snapshot.selectorFor(context.zone()).select(context);
     if (t == null) {
       TargetGroupListener[] ls = listenerArray;
       for (TargetGroupListener l : ls) {
@@ -317,7 +365,22 @@ public final class DefaultTargetGroup implements TargetGroup {
 
   @Override
   public RegisteredTarget routableTarget(String targetId) {
+    return routable(snapshot, targetId);
+  }
+
+  @Override
+  public RegisteredTarget routableTarget(String targetId, SelectionContext context) {
     Snapshot s = snapshot;
+    DefaultRegisteredTarget t = routable(s, targetId);
+    String zone = context.zone();
+    if (t == null || zone == null || s.zoneSelectors == null || zone.equals(t.target().zone())
+        || !s.zoneSelectors.containsKey(zone)) {
+      return t;
+    }
+    return null; // the caller's zone serves locally and the target is elsewhere
+  }
+
+  private static DefaultRegisteredTarget routable(Snapshot s, String targetId) {
     DefaultRegisteredTarget t = s.byId.get(targetId);
     if (t == null || !t.isActive()) {
       return null;
@@ -536,19 +599,53 @@ public final class DefaultTargetGroup implements TargetGroup {
         routable.add(t);
       }
     }
-    boolean belowThreshold = routable.size() < config.minimumHealthyTargetsCount()
-        || (config.minimumHealthyTargetsPercentage() > 0
-            && routable.size() * 100L < (long) config.minimumHealthyTargetsPercentage() * candidates.size());
+    boolean belowThreshold = belowThreshold(routable.size(), candidates.size());
     boolean failingOpen = belowThreshold && config.failOpen() && candidates.size() > routable.size();
     List<RegisteredTarget> eligible = failingOpen ? candidates : routable;
     TargetSelector selector = eligible.isEmpty() ? TargetSelector.EMPTY
         : config.algorithm().newSelector(Collections.unmodifiableList(eligible));
-    snapshot = new Snapshot(Collections.unmodifiableMap(byId), selector, failingOpen, eligible.size());
+    Map<String, TargetSelector> zoneSelectors = config.crossZoneEnabled() ? null : zoneSelectors(candidates);
+    snapshot = new Snapshot(Collections.unmodifiableMap(byId), selector, failingOpen, eligible.size(), zoneSelectors);
     if (failingOpen != wasFailingOpen) {
       events.add(() -> fire(l -> l.onFailOpenChanged(this, failingOpen)));
     }
     updateAnomalyTimer();
     runEvents(events);
+  }
+
+  /** Whether {@code routable} of {@code candidates} targets is below the minimum healthy count or percentage. */
+  private boolean belowThreshold(int routable, int candidates) {
+    return routable < config.minimumHealthyTargetsCount()
+        || (config.minimumHealthyTargetsPercentage() > 0
+            && routable * 100L < (long) config.minimumHealthyTargetsPercentage() * candidates);
+  }
+
+  /**
+   * One selector per zone that serves locally: its routable targets with a positive weight reach the minimum healthy
+   * count and percentage, computed over the zone's own targets (ALB computes them per zone with cross-zone off).
+   */
+  private Map<String, TargetSelector> zoneSelectors(List<RegisteredTarget> candidates) {
+    Map<String, List<RegisteredTarget>> routableByZone = new LinkedHashMap<>();
+    Map<String, Integer> candidatesByZone = new HashMap<>();
+    for (RegisteredTarget t : candidates) {
+      String zone = t.target().zone();
+      if (zone == null) {
+        continue;
+      }
+      candidatesByZone.merge(zone, 1, Integer::sum);
+      List<RegisteredTarget> list = routableByZone.computeIfAbsent(zone, z -> new ArrayList<>());
+      if (t.health().isRoutable() && t.target().weight() > 0) {
+        list.add(t);
+      }
+    }
+    Map<String, TargetSelector> out = new HashMap<>();
+    for (Map.Entry<String, List<RegisteredTarget>> e : routableByZone.entrySet()) {
+      List<RegisteredTarget> local = e.getValue();
+      if (!local.isEmpty() && !belowThreshold(local.size(), candidatesByZone.get(e.getKey()))) {
+        out.put(e.getKey(), config.algorithm().newSelector(Collections.unmodifiableList(local)));
+      }
+    }
+    return out;
   }
 
   private void runEvents(List<Runnable> events) {
@@ -602,6 +699,44 @@ public final class DefaultTargetGroup implements TargetGroup {
           t.mitigationInEffect()));
     }
     return out;
+  }
+
+  @Override
+  public List<ZoneHealthDescription> describeZones() {
+    Snapshot s = snapshot;
+    Map<String, long[]> byZone = new LinkedHashMap<>();
+    long[] none = null;
+    for (DefaultRegisteredTarget t : s.byId.values()) {
+      if (!t.isActive()) {
+        continue;
+      }
+      String zone = t.target().zone();
+      long[] c;
+      if (zone == null) {
+        c = none == null ? none = new long[6] : none;
+      } else {
+        c = byZone.computeIfAbsent(zone, z -> new long[6]);
+      }
+      c[0]++;
+      if (t.health().isRoutable()) {
+        c[1]++;
+      } else if (t.health().state() == TargetHealth.State.UNHEALTHY) {
+        c[2]++;
+      }
+      c[3] += t.inFlight();
+      c[4] += t.requestCount();
+      c[5] += t.failureCount();
+    }
+    List<ZoneHealthDescription> out = new ArrayList<>(byZone.size() + 1);
+    byZone.forEach((zone, c) -> out.add(zoneRow(zone, c, s.zoneSelectors != null && s.zoneSelectors.containsKey(zone))));
+    if (none != null) {
+      out.add(zoneRow(null, none, false));
+    }
+    return out;
+  }
+
+  private static ZoneHealthDescription zoneRow(String zone, long[] c, boolean local) {
+    return new ZoneHealthDescription(zone, (int) c[0], (int) c[1], (int) c[2], (int) c[3], c[4], c[5], local);
   }
 
   @Override

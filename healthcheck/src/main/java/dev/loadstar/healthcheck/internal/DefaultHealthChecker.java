@@ -1,20 +1,24 @@
 package dev.loadstar.healthcheck.internal;
 
+import dev.loadstar.core.FunctionRequest;
 import dev.loadstar.core.HealthChangeEvent;
 import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.RequestOutcome;
+import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupListener;
 import dev.loadstar.core.TargetHealth;
 import dev.loadstar.healthcheck.CheckListener;
 import dev.loadstar.healthcheck.HealthCheck;
 import dev.loadstar.healthcheck.HealthChecker;
+import dev.loadstar.core.internal.FunctionCalls;
 import dev.loadstar.healthcheck.OutlierDetection;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -393,7 +397,9 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     }
     TargetState s = new TargetState(shard, rt, healthCheck.portFor(rt.target()));
     s.applied = rt.health();
-    if (http != null) {
+    // active checks apply to instance and ip targets, and to function targets that enable them (see Target)
+    boolean checked = active && rt.target().healthCheckEnabled();
+    if (checked && http != null && rt.target().kind().isNetwork()) {
       s.endpoint = shard.endpoints.computeIfAbsent(s.hostHeader, k -> new Endpoint(k, new HttpConnectOptions()
           .setHost(s.host).setPort(s.port).setSsl(healthCheck.protocol() == HealthCheck.Protocol.HTTPS)
           .setConnectTimeout(timeoutMs)));
@@ -405,7 +411,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
         s.requestOptions.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       }
     }
-    if (active) {
+    if (checked) {
       s.machine = new ActiveHealth(healthCheck.healthyThresholdCount(), healthCheck.unhealthyThresholdCount(),
           startingHealth(rt.health()));
     }
@@ -415,7 +421,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     shard.byId.put(id, s);
     byTarget.put(rt, s);
     tracked.incrementAndGet();
-    if (active) {
+    if (checked) {
       long spread = Math.min(healthCheck.interval().toMillis(), FIRST_CHECK_SPREAD_MS);
       long delayMs = ThreadLocalRandom.current().nextLong(spread);
       s.plannedNanos = at(shard, System.nanoTime() + delayMs * 1_000_000L, () -> due(s));
@@ -485,7 +491,9 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
       }
     });
     try {
-      if (healthCheck.protocol() == HealthCheck.Protocol.TCP) {
+      if (s.rt.target().kind() == Target.Kind.FUNCTION) {
+        checkFunction(a);
+      } else if (healthCheck.protocol() == HealthCheck.Protocol.TCP) {
         checkTcp(a);
       } else {
         checkHttp(a);
@@ -600,6 +608,31 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
           ar.result().close();
           finish(a, null);
         });
+  }
+
+  /**
+   * A function target's check: its handler is called in process with a GET of the check's path (ALB invokes a Lambda
+   * target with the health check request); the status must match, a throw or failed future fails the check, and the
+   * check's deadline applies as for any target.
+   */
+  private void checkFunction(Attempt a) {
+    TargetState s = a.state;
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add(HttpHeaders.USER_AGENT, HealthCheck.USER_AGENT);
+    FunctionRequest request = new FunctionRequest(HttpMethod.GET, healthCheck.path(), headers, null);
+    FunctionCalls.call(vertx, s.shard.context, s.id, s.rt.target().function(), request, timeoutMs)
+        .onComplete(ar -> s.shard.context.runOnContext(v -> {
+          if (ar.succeeded()) {
+            int status = ar.result().statusCode();
+            finish(a, healthCheck.matches(status) ? null : TargetHealth.unhealthy(
+                TargetHealth.Reason.TARGET_RESPONSE_CODE_MISMATCH,
+                "Health checks failed with these codes: [" + status + "]"));
+          } else if (FunctionCalls.outcome(ar.cause()) == RequestOutcome.TIMEOUT) {
+            finish(a, TIMED_OUT);
+          } else {
+            Throwable c = ar.cause().getCause() != null ? ar.cause().getCause() : ar.cause();
+            finish(a, failed("the function failed: " + c));
+          }
+        }));
   }
 
   /** Stops a check: its connection is closed (a kept-alive one too, as its state is unknown). */
@@ -742,7 +775,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     if (stopped || s.stopped || s.ejected || s.breaker.getState() != CircuitBreaker.State.OPEN) {
       return;
     }
-    if (active && !s.machine.health().isRoutable()) {
+    if (s.machine != null && !s.machine.health().isRoutable()) {
       // Active checks already keep it out of rotation (its traffic came from failing open): nothing to eject.
       s.breaker.transitionToClosedState();
       return;
@@ -804,7 +837,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     if (s.ejected) {
       return s.ejectionHealth;
     }
-    return active ? s.machine.health() : TargetHealth.UNAVAILABLE;
+    return s.machine != null ? s.machine.health() : TargetHealth.UNAVAILABLE;
   }
 
   /** Hands the target's effective health to the group if it changed; {@code then} runs on its shard afterwards. */

@@ -95,7 +95,7 @@ final class GatewayFixture implements AutoCloseable {
   /** Sends a request through the listener; the future fails if the response is not complete in time. */
   Future<Resp> sendAsync(HttpMethod method, String uri, MultiMap headers, String body) {
     RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(listener.actualPort())
-        .setURI(uri);
+        .setURI(uri).setIdleTimeout(20_000);
     if (headers != null) {
       o.setHeaders(headers);
     }

@@ -63,6 +63,8 @@ public final class DefaultScalingGroup implements ScalingGroup {
   private InstanceProvider provider;
   private boolean ownsProvider;
   private final LinkedHashMap<String, Managed> instances = new LinkedHashMap<>();
+  /** Launches in flight per zone (counted by {@link #nextZone()} so a burst of launches spreads). */
+  private final Map<String, Integer> launchingByZone = new HashMap<>();
   private final LinkedHashMap<String, TargetGroup> groups = new LinkedHashMap<>();
   private final Map<String, Runnable> groupListenerHandles = new HashMap<>();
   private final List<PolicyVoter> voters = new ArrayList<>();
@@ -130,15 +132,20 @@ public final class DefaultScalingGroup implements ScalingGroup {
     boolean protectedFromScaleIn;
     final Set<String> registeredIn = new HashSet<>();
 
-    Managed(ProviderInstance provided, long nowNanos) {
+    /** The availability zone: the provider's report, else the zone the launch asked for (null without zones). */
+    final String zone;
+
+    Managed(ProviderInstance provided, long nowNanos, String requestedZone) {
       this.id = provided.id();
       this.provided = provided;
       this.launchTime = provided.launchTime();
       this.knownSinceNanos = nowNanos;
+      this.zone = provided.zone() != null ? provided.zone() : requestedZone;
     }
 
     Instance view() {
-      return new Instance(id, provided.host(), provided.port(), state, healthy, launchTime, protectedFromScaleIn);
+      return new Instance(id, provided.host(), provided.port(), state, healthy, launchTime, protectedFromScaleIn,
+          zone);
     }
   }
 
@@ -466,7 +473,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
       if (instances.containsKey(pi.id())) {
         continue;
       }
-      Managed m = new Managed(pi, describeStart);
+      Managed m = new Managed(pi, describeStart, null);
       instances.put(m.id, m);
       if (pi.state() == ProviderInstance.State.RUNNING || pi.state() == ProviderInstance.State.PENDING) {
         m.protectedFromScaleIn = config.newInstancesProtectedFromScaleIn();
@@ -532,24 +539,77 @@ public final class DefaultScalingGroup implements ScalingGroup {
           candidates.add(m);
         }
       }
-      Comparator<Managed> byAge = Comparator.comparing((Managed m) -> m.launchTime);
-      if (config.terminationPolicy() == TerminationPolicy.NEWEST_INSTANCE) {
-        byAge = byAge.reversed();
-      }
-      candidates.sort(Comparator.comparing((Managed m) -> m.healthy).thenComparing(byAge));
       int surplus = Math.min(capacity - desired, candidates.size());
+      List<Managed> chosen = scaleInOrder(candidates, surplus);
       for (int i = 0; i < surplus; i++) {
         int from = capacity - i;
         String cause = causePrefix() + "At " + now() + " an instance was taken out of service in response to a"
             + " difference between desired and actual capacity, shrinking the capacity from " + from + " to "
             + (from - 1) + ".";
-        terminate(candidates.get(i), cause, policyEpisode);
+        terminate(chosen.get(i), cause, policyEpisode);
       }
     } else if (launching == 0 && allSettled()) {
       desiredCause = null;
       policyEpisode = false;
     }
     publish();
+  }
+
+  /**
+   * The first {@code count} instances a scale-in terminates, in order: unhealthy ones first, then (Auto Scaling's
+   * default) one from the zone with the most instances in capacity (recounted after each pick), then by the
+   * termination policy (oldest first by default). Without zones this is unhealthy first, then the policy.
+   */
+  private List<Managed> scaleInOrder(List<Managed> candidates, int count) {
+    Comparator<Managed> byAge = Comparator.comparing((Managed m) -> m.launchTime);
+    if (config.terminationPolicy() == TerminationPolicy.NEWEST_INSTANCE) {
+      byAge = byAge.reversed();
+    }
+    Map<String, Integer> perZone = new HashMap<>();
+    for (Managed m : instances.values()) {
+      if (m.state.countsAsCapacity() && m.zone != null) {
+        perZone.merge(m.zone, 1, Integer::sum);
+      }
+    }
+    List<Managed> left = new ArrayList<>(candidates);
+    List<Managed> out = new ArrayList<>(count);
+    Comparator<Managed> policy = Comparator.comparing((Managed m) -> m.healthy)
+        .thenComparing(Comparator.comparing((Managed m) -> m.zone == null ? 0 : perZone.getOrDefault(m.zone, 0))
+            .reversed())
+        .thenComparing(byAge);
+    for (int i = 0; i < count; i++) {
+      Managed next = left.stream().min(policy).orElseThrow();
+      left.remove(next);
+      out.add(next);
+      if (next.zone != null) {
+        perZone.merge(next.zone, -1, Integer::sum);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The zone a new instance goes to: the provider's zone with the fewest instances in capacity or being launched,
+   * the first such in the provider's order; null when the provider has no zones.
+   */
+  private String nextZone() {
+    List<String> zones = provider.zones();
+    if (zones == null || zones.isEmpty()) {
+      return null;
+    }
+    Map<String, Integer> perZone = new HashMap<>(launchingByZone);
+    for (Managed m : instances.values()) {
+      if (m.state.countsAsCapacity() && m.zone != null) {
+        perZone.merge(m.zone, 1, Integer::sum);
+      }
+    }
+    String best = zones.get(0);
+    for (String z : zones) {
+      if (perZone.getOrDefault(z, 0) < perZone.getOrDefault(best, 0)) {
+        best = z;
+      }
+    }
+    return best;
   }
 
   private boolean allSettled() {
@@ -591,11 +651,19 @@ public final class DefaultScalingGroup implements ScalingGroup {
   // ---------------------------------------------------------------- launch
 
   private void launch(String cause) {
+    String zone = nextZone();
     launching++;
-    Act act = new Act(ScalingActivity.Kind.LAUNCH, null, "Launching a new instance", cause, policyEpisode,
-        ScalingActivityStatus.WAITING_FOR_INSTANCE_ID);
-    hop(safe(() -> provider.launch(name(), config.launchTemplate()))).onComplete(ar -> {
+    if (zone != null) {
+      launchingByZone.merge(zone, 1, Integer::sum);
+    }
+    Act act = new Act(ScalingActivity.Kind.LAUNCH, null, "Launching a new instance"
+        + (zone == null ? "" : " in " + zone), cause, policyEpisode, ScalingActivityStatus.WAITING_FOR_INSTANCE_ID);
+    hop(safe(() -> zone == null ? provider.launch(name(), config.launchTemplate())
+        : provider.launch(name(), config.launchTemplate(), zone))).onComplete(ar -> {
       launching--;
+      if (zone != null) {
+        launchingByZone.merge(zone, -1, Integer::sum);
+      }
       if (ar.failed()) {
         act.finish(ScalingActivityStatus.FAILED, "Launching a new instance failed: " + describe(ar.cause()));
         launchFailed();
@@ -608,11 +676,11 @@ public final class DefaultScalingGroup implements ScalingGroup {
             + " is left running (a group of the same name adopts it on start).");
         return;
       }
-      Managed m = new Managed(pi, scheduler.nanoTime());
+      Managed m = new Managed(pi, scheduler.nanoTime(), zone);
       m.protectedFromScaleIn = config.newInstancesProtectedFromScaleIn();
       instances.put(m.id, m);
       act.instanceId = m.id;
-      act.description = "Launching a new instance: " + m.id;
+      act.description = "Launching a new instance: " + m.id + (m.zone == null ? "" : " in " + m.zone);
       act.status(ScalingActivityStatus.IN_PROGRESS);
       setState(m, InstanceState.PENDING);
       runHooks(m, LifecycleHook.Transition.LAUNCHING, act).onComplete(hr -> {
@@ -675,7 +743,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
   }
 
   private Target target(Managed m) {
-    return Target.builder(m.id, m.provided.host(), m.provided.port()).metadata(m.provided.metadata())
+    return Target.builder(m.id, m.provided.host(), m.provided.port()).zone(m.zone).metadata(m.provided.metadata())
         .metadata(GROUP_METADATA, name()).build();
   }
 

@@ -3,6 +3,7 @@ package dev.loadstar.scaling.providers;
 import dev.loadstar.core.internal.Checks;
 import dev.loadstar.scaling.LaunchTemplate;
 import dev.loadstar.scaling.internal.InstanceIds;
+import dev.loadstar.scaling.internal.Zones;
 import dev.loadstar.scaling.spi.InstanceProvider;
 import dev.loadstar.scaling.spi.ProviderInstance;
 import io.vertx.core.Future;
@@ -26,6 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * is replaced; default {@code <h1>${instanceId}</h1>}), {@code responseDelayMs} (delay before each response, default 0).
  * {@link #stopWebServer(String)} stops only an instance's web server while the instance stays running (the seed's
  * {@code service httpd stop}).
+ *
+ * <p>Zones: a provider made with a list of zones ({@link #InProcessProvider(Vertx, List)}) launches each instance in
+ * the zone the scaling group asks for (its {@code ${zone}} placeholder in {@code body} is replaced, and its target
+ * carries the zone); zones are labels here, as every instance runs in this JVM.
  */
 public final class InProcessProvider implements InstanceProvider {
 
@@ -36,6 +41,7 @@ public final class InProcessProvider implements InstanceProvider {
   private final Clock clock;
   private final ConcurrentHashMap<String, Entry> instances = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<String> zones;
 
   private static final class Entry {
     final ProviderInstance instance;
@@ -51,10 +57,21 @@ public final class InProcessProvider implements InstanceProvider {
     }
   }
 
-  /** A provider whose servers run on the given Vert.x instance. */
+  /** A provider whose servers run on the given Vert.x instance, without zones. */
   public InProcessProvider(Vertx vertx) {
+    this(vertx, List.of());
+  }
+
+  /** A provider launching into the given availability zones (non-blank, unique). */
+  public InProcessProvider(Vertx vertx, List<String> zones) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.clock = Clock.systemUTC();
+    this.zones = Zones.check(zones);
+  }
+
+  @Override
+  public List<String> zones() {
+    return zones;
   }
 
   @Override
@@ -62,14 +79,25 @@ public final class InProcessProvider implements InstanceProvider {
     return NAME;
   }
 
+  /** Launches without a zone: the first of {@link #zones()} when the provider has zones. */
   @Override
   public Future<ProviderInstance> launch(String groupName, LaunchTemplate template) {
+    return launch(groupName, template, zones.isEmpty() ? null : zones.get(0));
+  }
+
+  @Override
+  public Future<ProviderInstance> launch(String groupName, LaunchTemplate template, String zone) {
     if (closed.get()) {
       return Future.failedFuture(new IllegalStateException("the in-process provider is closed"));
     }
+    IllegalArgumentException badZone = Zones.unknown(zone, zones);
+    if (badZone != null) {
+      return Future.failedFuture(badZone);
+    }
     String id = InstanceIds.next();
     String host = template.parameter("host", "127.0.0.1");
-    String body = template.parameter("body", "<h1>${instanceId}</h1>").replace("${instanceId}", id);
+    String body = template.parameter("body", "<h1>${instanceId}</h1>").replace("${instanceId}", id)
+        .replace("${zone}", zone == null ? "" : zone);
     long delayMs;
     try {
       delayMs = Checks.range("responseDelayMs", Long.parseLong(template.parameter("responseDelayMs", "0")), 0, 60_000);
@@ -79,7 +107,7 @@ public final class InProcessProvider implements InstanceProvider {
     }
     return startServer(id, body, delayMs, host, 0).map(server -> {
       ProviderInstance pi = new ProviderInstance(id, host, server.actualPort(), ProviderInstance.State.RUNNING,
-          clock.instant(), groupName, Map.of("provider", NAME));
+          clock.instant(), groupName, Map.of("provider", NAME), zone);
       instances.put(id, new Entry(pi, body, delayMs, server));
       if (closed.get()) {
         server.close();

@@ -3,6 +3,7 @@ package dev.loadstar.scaling.providers;
 import dev.loadstar.core.internal.Checks;
 import dev.loadstar.scaling.LaunchTemplate;
 import dev.loadstar.scaling.internal.InstanceIds;
+import dev.loadstar.scaling.internal.Zones;
 import dev.loadstar.scaling.spi.InstanceProvider;
 import dev.loadstar.scaling.spi.ProviderInstance;
 import io.vertx.core.Future;
@@ -51,6 +52,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Terminating sends the graceful signal (SIGTERM), then kills the process after the timeout. A process that dies on
  * its own is described as {@code STOPPED}. Closing the provider terminates the processes it knows, except those
  * recorded in a state directory, which are left running for the next run.
+ *
+ * <p>Zones: a provider made with a list of zones ({@link #ProcessProvider(Vertx, List)}) starts each process in the
+ * zone the scaling group asks for: {@code ${zone}} in the command is replaced, the process gets
+ * {@code LOADSTAR_ZONE}, the state file records it, and the instance's target carries it.
  */
 public final class ProcessProvider implements InstanceProvider {
 
@@ -62,6 +67,8 @@ public final class ProcessProvider implements InstanceProvider {
   public static final String ENV_PORT = "LOADSTAR_PORT";
   /** Environment variable holding the host to bind. */
   public static final String ENV_HOST = "LOADSTAR_HOST";
+  /** Environment variable holding the instance's availability zone (absent without zones). */
+  public static final String ENV_ZONE = "LOADSTAR_ZONE";
 
   private static final long PROBE_INTERVAL_MS = 50;
   private static final String STATE_SUFFIX = ".instance";
@@ -71,6 +78,7 @@ public final class ProcessProvider implements InstanceProvider {
   private final NetClient probes;
   private final ConcurrentHashMap<String, Entry> processes = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<String> zones;
 
   private static final class Entry {
     final ProviderInstance instance;
@@ -86,10 +94,21 @@ public final class ProcessProvider implements InstanceProvider {
     }
   }
 
-  /** A provider using the given Vert.x instance for blocking starts, timers and readiness probes. */
+  /** A provider using the given Vert.x instance for blocking starts, timers and readiness probes, without zones. */
   public ProcessProvider(Vertx vertx) {
+    this(vertx, List.of());
+  }
+
+  /** A provider launching into the given availability zones (non-blank, unique). */
+  public ProcessProvider(Vertx vertx, List<String> zones) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.zones = Zones.check(zones);
     this.probes = vertx.createNetClient(new NetClientOptions().setConnectTimeout(1000));
+  }
+
+  @Override
+  public List<String> zones() {
+    return zones;
   }
 
   @Override
@@ -103,11 +122,22 @@ public final class ProcessProvider implements InstanceProvider {
     return e == null ? null : e.process;
   }
 
+  /** Launches without a zone: the first of {@link #zones()} when the provider has zones. */
   @Override
   public Future<ProviderInstance> launch(String groupName, LaunchTemplate template) {
+    return launch(groupName, template, zones.isEmpty() ? null : zones.get(0));
+  }
+
+  @Override
+  public Future<ProviderInstance> launch(String groupName, LaunchTemplate template, String zone) {
     if (closed.get()) {
       return Future.failedFuture(new IllegalStateException("the process provider is closed"));
     }
+    IllegalArgumentException badZone = Zones.unknown(zone, zones);
+    if (badZone != null) {
+      return Future.failedFuture(badZone);
+    }
+    String zoneText = zone == null ? "" : zone;
     String id = InstanceIds.next();
     String host = template.parameter("host", "127.0.0.1");
     long readyTimeoutMs;
@@ -125,7 +155,8 @@ public final class ProcessProvider implements InstanceProvider {
       int port = freePort(host);
       List<String> cmd = new ArrayList<>();
       for (String arg : rawCommand) {
-        cmd.add(arg.replace("${port}", Integer.toString(port)).replace("${host}", host).replace("${instanceId}", id));
+        cmd.add(arg.replace("${port}", Integer.toString(port)).replace("${host}", host).replace("${instanceId}", id)
+            .replace("${zone}", zoneText));
       }
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD);
@@ -142,9 +173,12 @@ public final class ProcessProvider implements InstanceProvider {
       env.put(ENV_INSTANCE_ID, id);
       env.put(ENV_PORT, Integer.toString(port));
       env.put(ENV_HOST, host);
+      if (zone != null) {
+        env.put(ENV_ZONE, zone);
+      }
       ProcessHandle process = pb.start().toHandle();
       ProviderInstance pi = new ProviderInstance(id, host, port, ProviderInstance.State.RUNNING, clock.instant(),
-          groupName, metadata(process.pid()));
+          groupName, metadata(process.pid()), zone);
       Path stateFile = null;
       if (stateDir != null) {
         stateFile = stateDir.resolve(id + STATE_SUFFIX);
@@ -256,7 +290,7 @@ public final class ProcessProvider implements InstanceProvider {
         }
         ProviderInstance pi = new ProviderInstance(id, p.getProperty("host"), Integer.parseInt(p.getProperty("port")),
             ProviderInstance.State.RUNNING, Instant.parse(p.getProperty("launchTime")), groupName,
-            metadata(handle.get().pid()));
+            metadata(handle.get().pid()), p.getProperty("zone"));
         processes.putIfAbsent(id, new Entry(pi, handle.get(), Long.parseLong(p.getProperty("terminateTimeoutMs",
             "10000")), file));
       }
@@ -274,6 +308,9 @@ public final class ProcessProvider implements InstanceProvider {
     p.setProperty("pid", Long.toString(process.pid()));
     p.setProperty("processStart", process.info().startInstant().map(Instant::toString).orElse(""));
     p.setProperty("launchTime", pi.launchTime().toString());
+    if (pi.zone() != null) {
+      p.setProperty("zone", pi.zone());
+    }
     p.setProperty("terminateTimeoutMs", Long.toString(terminateTimeoutMs));
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {

@@ -25,6 +25,22 @@ public interface InstanceProvider {
   Future<ProviderInstance> launch(String groupName, LaunchTemplate template);
 
   /**
+   * The availability zones this provider launches into, in order; empty (the default) when it has none. A scaling
+   * group spreads its instances evenly over them and scales in from the most populated one first.
+   */
+  default List<String> zones() {
+    return List.of();
+  }
+
+  /**
+   * Launches one instance in the given zone (one of {@link #zones()}; {@code null} for none). The default ignores the
+   * zone: providers with zones override it and report the zone in {@link ProviderInstance#zone()}.
+   */
+  default Future<ProviderInstance> launch(String groupName, LaunchTemplate template, String zone) {
+    return launch(groupName, template);
+  }
+
+  /**
    * Terminates the instance. Completes when it is gone; terminating an instance that is already gone succeeds.
    * The group calls this only after the instance has drained from its target groups.
    */

@@ -15,9 +15,10 @@ import java.util.Map;
  * @param groupName the scaling group that launched it (used by {@link InstanceProvider#describe} to find a
  *     group's instances after a restart)
  * @param metadata provider-specific details (copied into the target's metadata)
+ * @param zone the availability zone it runs in, or {@code null} when the provider has no zones
  */
 public record ProviderInstance(String id, String host, int port, State state, Instant launchTime, String groupName,
-    Map<String, String> metadata) {
+    Map<String, String> metadata, String zone) {
 
   /** The provider's view of an instance's state (EC2's instance states, reduced). */
   public enum State {
@@ -39,10 +40,19 @@ public record ProviderInstance(String id, String host, int port, State state, In
     Checks.notNull("state", state);
     Checks.notNull("launchTime", launchTime);
     metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    if (zone != null) {
+      Checks.notBlank("zone", zone);
+    }
+  }
+
+  /** An instance without a zone. */
+  public ProviderInstance(String id, String host, int port, State state, Instant launchTime, String groupName,
+      Map<String, String> metadata) {
+    this(id, host, port, state, launchTime, groupName, metadata, null);
   }
 
   /** The same instance in another state. */
   public ProviderInstance withState(State newState) {
-    return new ProviderInstance(id, host, port, newState, launchTime, groupName, metadata);
+    return new ProviderInstance(id, host, port, newState, launchTime, groupName, metadata, zone);
   }
 }

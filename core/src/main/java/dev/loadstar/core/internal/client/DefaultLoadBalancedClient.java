@@ -8,6 +8,7 @@ import dev.loadstar.core.LoadBalancerException;
 import dev.loadstar.core.LoadBalancerException.Kind;
 import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.RequestRouter;
+import dev.loadstar.core.SelectionContext;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.internal.Checks;
 import io.github.resilience4j.retry.Retry;
@@ -53,6 +54,8 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
   private final Promise<Void> closed0 = Promise.promise();
   private final AtomicInteger retryOffset = new AtomicInteger();
   private volatile RequestRouter router;
+  private final String localZone;
+  private final SelectionContext zoneContext;
 
   /** A client over a new shared {@code WebClient}. */
   public DefaultLoadBalancedClient(Vertx vertx, LoadBalancedClientOptions options) {
@@ -65,6 +68,8 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
     this.maxAttempts = o.getMaxAttempts();
     this.requestTimeoutMs = o.getRequestTimeoutMs();
     this.budget = new RetryBudget(o.getRetryBudgetRatio(), o.getRetryBudgetMinPerSecond());
+    this.localZone = o.getLocalZone();
+    this.zoneContext = SelectionContext.inZone(localZone);
     this.scheduler = new VertxScheduler(vertx);
     long backoff = o.getRetryBackoffMs();
     this.retry = Retry.of("loadstar-client", RetryConfig.custom()
@@ -171,6 +176,15 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
     return requestTimeoutMs;
   }
 
+  String localZone() {
+    return localZone;
+  }
+
+  /** The selection context of requests without a hash key: the client's zone, if any. */
+  SelectionContext zoneContext() {
+    return zoneContext;
+  }
+
   RetryBudget budget() {
     return budget;
   }
@@ -194,6 +208,7 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
       ctx = vertx.getOrCreateContext();
     }
     budget.onRequest();
+    exchange.context(ctx);
     return Future.fromCompletionStage(retry.executeCompletionStage(scheduler, exchange::attempt), ctx)
         .recover(err -> Future.failedFuture(toBalancerException(err, groupName, exchange)));
   }

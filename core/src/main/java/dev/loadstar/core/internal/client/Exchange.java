@@ -13,9 +13,15 @@ import dev.loadstar.core.StickySessions;
 import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.core.FunctionRequest;
+import dev.loadstar.core.FunctionResponse;
+import dev.loadstar.core.TargetFunction;
 import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.internal.FunctionCalls;
+import dev.loadstar.core.internal.TargetRoute;
 import dev.loadstar.core.internal.client.DefaultLoadBalancedClient.AttemptFailure;
 import dev.loadstar.core.internal.client.DefaultLoadBalancedClient.RoutedUrl;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -23,6 +29,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
+import java.net.ConnectException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -47,8 +54,10 @@ final class Exchange implements LoadBalancedRequest {
   private boolean idempotent;
   private String sessionKey;
   private String stickyCookie;
-  private SelectionContext selection = SelectionContext.NONE;
+  private SelectionContext selection;
   private long timeoutMs;
+  /** The caller's context: function targets are called on it. */
+  private Context context;
 
   // per attempt
   private TargetGroup group;
@@ -68,6 +77,11 @@ final class Exchange implements LoadBalancedRequest {
     this.routed = routed;
     this.idempotent = idempotentByDefault(method);
     this.timeoutMs = client.requestTimeoutMs();
+    this.selection = client.zoneContext();
+  }
+
+  void context(Context context) {
+    this.context = context;
   }
 
   static boolean idempotentByDefault(HttpMethod m) {
@@ -106,7 +120,7 @@ final class Exchange implements LoadBalancedRequest {
 
   @Override
   public LoadBalancedRequest hashKey(String key) {
-    this.selection = key == null ? SelectionContext.NONE : SelectionContext.ofKey(key);
+    this.selection = key == null ? client.zoneContext() : SelectionContext.ofKey(key).withZone(client.localZone());
     return this;
   }
 
@@ -214,7 +228,7 @@ final class Exchange implements LoadBalancedRequest {
         appSession = cookie != null || cookieFromHeaders(stickiness.appCookieName()) != null;
       }
       if (cookie != null) {
-        RegisteredTarget t = sessions.resolve(cookie);
+        RegisteredTarget t = sessions.resolve(cookie, selection);
         if (t != null && t.tryStartRequest()) {
           return t;
         }
@@ -248,7 +262,7 @@ final class Exchange implements LoadBalancedRequest {
     RegisteredTarget best = null;
     for (int k = 0; k < n; k++) {
       RegisteredTarget t = all.get(Math.floorMod(offset + k, n));
-      if (wasTried(t) || group.routableTarget(t.target().id()) != t) {
+      if (wasTried(t) || group.routableTarget(t.target().id(), selection) != t) {
         continue;
       }
       if (best == null || t.inFlight() < best.inFlight()) {
@@ -281,11 +295,23 @@ final class Exchange implements LoadBalancedRequest {
 
   private CompletionStage<LoadBalancedResponse> send(RegisteredTarget chosen, int n) {
     CompletableFuture<LoadBalancedResponse> result = new CompletableFuture<>();
-    Target t = chosen.target();
+    TargetRoute route = TargetRoute.of(chosen);
+    if (!route.descend(selection) || (route.function() == null && route.host() == null)) {
+      // nothing was sent: a nested group had no target, or a nested listener is not listening
+      route.end(RequestOutcome.CONNECT_FAILURE, 0);
+      ConnectException cause = new ConnectException(route.last().target().address() + " (reached through "
+          + chosen.target().id() + ") cannot take the request now");
+      lastFailure = cause;
+      result.completeExceptionally(new AttemptFailure(cause, chosen, true, null));
+      return result;
+    }
+    if (route.function() != null) {
+      return call(route, route.function(), n, result);
+    }
     long start = System.nanoTime();
     Future<HttpResponse<Buffer>> f;
     try {
-      HttpRequest<Buffer> req = client.webClient().request(method, t.port(), t.host(), requestUri)
+      HttpRequest<Buffer> req = client.webClient().request(method, route.port(), route.host(), requestUri)
           .putHeaders(headers)
           .idleTimeout(timeoutMs)
           .followRedirects(false);
@@ -294,7 +320,7 @@ final class Exchange implements LoadBalancedRequest {
       }
       f = body == null ? req.send() : req.sendBuffer(body);
     } catch (RuntimeException e) {
-      chosen.endRequest(RequestOutcome.CANCELLED, 0);
+      route.end(RequestOutcome.CANCELLED, 0);
       result.completeExceptionally(new AttemptFailure(e, chosen, false, "the request could not be built"));
       return result;
     }
@@ -302,7 +328,7 @@ final class Exchange implements LoadBalancedRequest {
       long latency = System.nanoTime() - start;
       if (ar.succeeded()) {
         HttpResponse<Buffer> resp = ar.result();
-        chosen.endRequest(resp.statusCode() >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS, latency);
+        route.end(resp.statusCode() >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS, latency);
         LoadBalancedResponse out;
         try {
           out = response(chosen, resp, n);
@@ -314,7 +340,7 @@ final class Exchange implements LoadBalancedRequest {
       } else {
         Throwable cause = ar.cause();
         RequestOutcome outcome = Failures.classify(cause);
-        chosen.endRequest(outcome, latency);
+        route.end(outcome, latency);
         lastFailure = cause;
         boolean retryable = Failures.retryable(outcome, cause, idempotent);
         String reason = retryable ? null
@@ -325,6 +351,43 @@ final class Exchange implements LoadBalancedRequest {
         result.completeExceptionally(new AttemptFailure(cause, chosen, retryable, reason));
       }
     });
+    return result;
+  }
+
+  /**
+   * An attempt on a function target: the handler is called in process on the caller's context with the attempt's
+   * timeout; a throw or failed future is a reset connection (retried on another target when the request is
+   * idempotent), a missed deadline a timeout (not retried).
+   */
+  private CompletionStage<LoadBalancedResponse> call(TargetRoute route, TargetFunction fn, int n,
+      CompletableFuture<LoadBalancedResponse> result) {
+    RegisteredTarget chosen = route.first();
+    FunctionRequest request = new FunctionRequest(method, requestUri,
+        MultiMap.caseInsensitiveMultiMap().addAll(headers), body == null ? null : body.copy());
+    long start = System.nanoTime();
+    FunctionCalls.call(client.vertx(), context, route.last().target().id(), fn, request, timeoutMs)
+        .onComplete(ar -> {
+          long latency = System.nanoTime() - start;
+          if (ar.succeeded()) {
+            FunctionResponse resp = ar.result();
+            route.end(resp.statusCode() >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS, latency);
+            try {
+              result.complete(response(chosen, new FunctionHttpResponse(resp), n));
+            } catch (RuntimeException e) {
+              result.completeExceptionally(e);
+            }
+            return;
+          }
+          Throwable cause = ar.cause();
+          RequestOutcome outcome = FunctionCalls.outcome(cause);
+          route.end(outcome, latency);
+          lastFailure = cause;
+          boolean retryable = outcome == RequestOutcome.RESET && idempotent;
+          String reason = retryable ? null : outcome == RequestOutcome.TIMEOUT
+              ? "the function timed out and may have processed it"
+              : method + " is not idempotent and the function may have processed it";
+          result.completeExceptionally(new AttemptFailure(cause, chosen, retryable, reason));
+        });
     return result;
   }
 

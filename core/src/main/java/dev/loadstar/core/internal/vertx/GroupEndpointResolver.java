@@ -132,7 +132,9 @@ public final class GroupEndpointResolver<E>
       }
       EndpointBuilder<E, RegisteredTarget> eb = builder;
       for (RegisteredTarget t : group.targets()) {
-        if (group.routableTarget(t.target().id()) == t) {
+        // a plain Vert.x client reaches host:port targets only (function and balancer targets need Loadstar's own
+        // front ends); a selection landing on one rotates over these instead
+        if (t.target().kind().isNetwork() && group.routableTarget(t.target().id()) == t) {
           eb = eb.addServer(t, t.target().id());
         }
       }

@@ -1,5 +1,8 @@
 package dev.loadstar.routing.internal.gateway;
 
+import dev.loadstar.core.Balancer;
+import dev.loadstar.core.FunctionRequest;
+import dev.loadstar.core.FunctionResponse;
 import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.RequestOutcome;
 import dev.loadstar.core.SelectionContext;
@@ -8,6 +11,9 @@ import dev.loadstar.core.StickinessKeys;
 import dev.loadstar.core.StickySessions;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.internal.CookieCodec;
+import dev.loadstar.core.internal.FunctionCalls;
+import dev.loadstar.core.internal.Loops;
+import dev.loadstar.core.internal.TargetRoute;
 import dev.loadstar.routing.Action;
 import dev.loadstar.routing.HttpListener;
 import dev.loadstar.routing.InspectionContext;
@@ -20,6 +26,7 @@ import dev.loadstar.routing.RuleSet;
 import dev.loadstar.routing.Verdict;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -34,9 +41,12 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -64,6 +74,7 @@ public final class DefaultHttpListener implements HttpListener {
   private final StatsCounters stats = new StatsCounters();
   private final CookieCodec groupCookies;
   private final HttpClient client;
+  private final SelectionContext selection;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile RuleSet rules;
   private volatile HttpServer server;
@@ -76,6 +87,7 @@ public final class DefaultHttpListener implements HttpListener {
     this.config = config;
     this.groups = groups;
     this.hooks = hooks;
+    this.selection = SelectionContext.inZone(config.localZone());
     checkGroups(rules);
     this.rules = rules;
     StickinessKeys keys = config.groupStickinessKeys() != null ? config.groupStickinessKeys() : StickinessKeys.random();
@@ -103,6 +115,61 @@ public final class DefaultHttpListener implements HttpListener {
         }
       }
     }
+  }
+
+  /** Fails when a forward of the rules leads back to this listener (under {@link Loops#LOCK}). */
+  private void checkLoops(RuleSet rs) {
+    for (Rule r : allRules(rs)) {
+      if (r.action().type() == Action.Type.FORWARD) {
+        for (int i = 0; i < r.action().targetGroups().size(); i++) {
+          String name = r.action().targetGroups().get(i).name();
+          Loops.check("rule \"" + r.name() + "\" forward.targetGroups[" + i + "].name", "\"" + name + "\"", this,
+              groups.apply(name));
+        }
+      }
+    }
+  }
+
+  private static List<Rule> allRules(RuleSet rs) {
+    List<Rule> all = new ArrayList<>(rs.rules());
+    all.add(rs.defaultRule());
+    return all;
+  }
+
+  @Override
+  public String balancerName() {
+    return config.name();
+  }
+
+  /** The target groups the current rules forward to. */
+  @Override
+  public Collection<? extends Balancer> downstream() {
+    LinkedHashSet<Balancer> out = new LinkedHashSet<>();
+    for (Rule r : allRules(rules)) {
+      if (r.action().type() == Action.Type.FORWARD) {
+        for (Action.WeightedGroup g : r.action().targetGroups()) {
+          TargetGroup tg = groups.apply(g.name());
+          if (tg != null) {
+            out.add(tg);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The bound address while listening (a wildcard bind is reached on the loopback address), else null. */
+  @Override
+  public SocketAddress address() {
+    HttpServer s = server;
+    if (s == null || closed.get()) {
+      return null;
+    }
+    String host = config.host();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+      host = "127.0.0.1";
+    }
+    return SocketAddress.inetSocketAddress(s.actualPort(), host);
   }
 
   @Override
@@ -135,7 +202,13 @@ public final class DefaultHttpListener implements HttpListener {
   @Override
   public void rules(RuleSet newRules) {
     checkGroups(newRules);
-    this.rules = newRules;
+    Loops.LOCK.lock();
+    try {
+      checkLoops(newRules);
+      this.rules = newRules;
+    } finally {
+      Loops.LOCK.unlock();
+    }
   }
 
   @Override
@@ -267,8 +340,8 @@ public final class DefaultHttpListener implements HttpListener {
     final ProxyRequest proxyRequest;
     final MultiMap forwardHeaders;
     int attempt;
-    /** The current attempt's target until its request is ended; see {@link #endAttempt}. */
-    RegisteredTarget target;
+    /** The current attempt's route until its request is ended; see {@link #endAttempt}. */
+    TargetRoute route;
     long attemptStartNanos;
     /** The current attempt's request to the target, once the client gave one. */
     HttpClientRequest backend;
@@ -297,12 +370,12 @@ public final class DefaultHttpListener implements HttpListener {
 
     /** Ends the current attempt's request on its target with this outcome, once; false if none was in flight. */
     boolean endAttempt(RequestOutcome outcome) {
-      RegisteredTarget t = target;
-      if (t == null) {
+      TargetRoute r = route;
+      if (r == null) {
         return false;
       }
-      target = null;
-      t.endRequest(outcome, System.nanoTime() - attemptStartNanos);
+      route = null;
+      r.end(outcome, System.nanoTime() - attemptStartNanos);
       return true;
     }
 
@@ -511,16 +584,16 @@ public final class DefaultHttpListener implements HttpListener {
       Stickiness s = g.config().stickiness();
       if (s.enabled()) {
         String v = Cookies.get(ex.req.headers(), g.stickySessions().cookieName());
-        RegisteredTarget sticky = v == null ? null : g.stickySessions().resolve(v);
+        RegisteredTarget sticky = v == null ? null : g.stickySessions().resolve(v, selection);
         if (sticky != null) {
           return sticky;
         }
       }
-      return g.select(SelectionContext.NONE);
+      return g.select(selection);
     }
-    RegisteredTarget t = g.select(SelectionContext.NONE);
+    RegisteredTarget t = g.select(selection);
     for (int i = 0; i < 4 && t == avoid; i++) {
-      t = g.select(SelectionContext.NONE);
+      t = g.select(selection);
     }
     return t == avoid ? null : t;
   }
@@ -561,13 +634,28 @@ public final class DefaultHttpListener implements HttpListener {
 
   private void attempt(Exchange ex, RegisteredTarget t) {
     ex.attempt++;
-    ex.target = t;
+    stats.forwarded(t.target().zone());
+    TargetRoute route = TargetRoute.of(t);
+    ex.route = route;
     ex.backend = null;
     ex.attemptStartNanos = System.nanoTime();
-    stats.forwarded.increment();
+    if (!route.descend(selection) || (route.function() == null && route.host() == null)) {
+      // a nested group had no target, or a nested listener is not listening: nothing was sent
+      ex.endAttempt(RequestOutcome.CONNECT_FAILURE);
+      if (ex.attempt == 1 && retry(ex, t)) {
+        return;
+      }
+      release(ex);
+      respond(ex.req, 503, true);
+      return;
+    }
+    if (route.function() != null) {
+      invoke(ex, route);
+      return;
+    }
     RequestOptions o = new RequestOptions()
-        .setHost(t.target().host())
-        .setPort(t.target().port())
+        .setHost(route.host())
+        .setPort(route.port())
         .setMethod(ex.websocket ? HttpMethod.GET : ex.req.method())
         .setURI(ex.req.uri())
         .setConnectTimeout(config.connectTimeout().toMillis())
@@ -590,6 +678,75 @@ public final class DefaultHttpListener implements HttpListener {
       } else {
         send(ex, t, ar.result());
       }
+    }));
+  }
+
+  // ---- function targets ------------------------------------------------------------------------------------------
+
+  /** Hop-by-hop and framing headers a function's answer does not pass on (the listener frames the body itself). */
+  private static final List<String> NOT_FROM_FUNCTION = List.of("connection", "keep-alive", "transfer-encoding",
+      "upgrade", "content-length", "proxy-connection", "te", "trailer");
+
+  /**
+   * Calls a function target in process: the body is read whole, the handler gets the forwarded headers (with
+   * X-Forwarded-*), and its answer is written back with the group's sticky cookies. A throw or failed future is a
+   * reset (502; an idempotent request without a body goes to another target once, as after a reset connection), a
+   * missed idle timeout a timeout (504).
+   */
+  private void invoke(Exchange ex, TargetRoute route) {
+    if (ex.websocket) {
+      ex.endAttempt(RequestOutcome.CANCELLED); // says nothing about the function
+      respond(ex.req, 502, true);
+      return;
+    }
+    HttpServerRequest req = ex.req;
+    Future<Buffer> body = req.body();
+    req.resume();
+    io.vertx.core.Context ctx = vertx.getOrCreateContext();
+    body.onComplete(read -> guard(ex, () -> {
+      if (read.failed() || ex.clientGone()) {
+        ex.endAttempt(RequestOutcome.CANCELLED);
+        stats.elb(460);
+        return;
+      }
+      Buffer payload = read.result();
+      ex.proxyRequest.setBody(Body.body(payload)); // a retry on a host:port target resends it
+      FunctionRequest request = new FunctionRequest(req.method(), req.uri(),
+          MultiMap.caseInsensitiveMultiMap().addAll(ex.forwardHeaders), payload.copy());
+      ex.attemptStartNanos = System.nanoTime();
+      RegisteredTarget last = route.last();
+      FunctionCalls.call(vertx, ctx, last.target().id(), route.function(), request, config.idleTimeout().toMillis())
+          .onComplete(ar -> guard(ex, () -> {
+            if (ex.clientGone()) {
+              ex.endAttempt(RequestOutcome.CANCELLED);
+              stats.elb(460);
+              return;
+            }
+            if (ar.failed()) {
+              RequestOutcome outcome = FunctionCalls.outcome(ar.cause());
+              ex.endAttempt(outcome);
+              if (outcome == RequestOutcome.RESET && config.retryIdempotent() && ex.attempt == 1
+                  && idempotent(req.method()) && payload.length() == 0 && retry(ex, route.first())) {
+                return;
+              }
+              respond(req, outcome == RequestOutcome.TIMEOUT ? 504 : 502, true);
+              return;
+            }
+            FunctionResponse answer = ar.result();
+            ex.endAttempt(answer.statusCode() >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS);
+            HttpServerResponse resp = req.response();
+            if (resp.closed() || resp.headWritten()) {
+              return;
+            }
+            resp.setStatusCode(answer.statusCode());
+            for (Map.Entry<String, String> h : answer.headers()) {
+              if (!NOT_FROM_FUNCTION.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                resp.headers().add(h.getKey(), h.getValue());
+              }
+            }
+            addStickyCookies(ex, route.first(), resp.headers());
+            resp.end(answer.body());
+          }));
     }));
   }
 
@@ -629,7 +786,7 @@ public final class DefaultHttpListener implements HttpListener {
       }
       ProxyResponse resp = ar.result();
       int status = resp.getStatusCode();
-      addStickyCookies(ex, t, resp);
+      addStickyCookies(ex, t, resp.headers());
       resp.send().onComplete(sent -> guard(ex, () -> {
         if (sent.succeeded()) {
           ex.endAttempt(status >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS);
@@ -646,19 +803,19 @@ public final class DefaultHttpListener implements HttpListener {
     }));
   }
 
-  private void addStickyCookies(Exchange ex, RegisteredTarget t, ProxyResponse resp) {
+  private void addStickyCookies(Exchange ex, RegisteredTarget t, MultiMap respHeaders) {
     Stickiness s = ex.group.config().stickiness();
     if (s.enabled()) {
       StickySessions ss = ex.group.stickySessions();
       boolean issue = s.type() == Stickiness.Type.LB_COOKIE
-          || Cookies.setsCookie(resp.headers().getAll("set-cookie"), s.appCookieName());
+          || Cookies.setsCookie(respHeaders.getAll("set-cookie"), s.appCookieName());
       if (issue) {
         long expires = System.currentTimeMillis() / 1000 + s.duration().getSeconds();
-        resp.headers().add("set-cookie", Cookies.setCookie(ss.cookieName(), ss.issue(t), expires));
+        respHeaders.add("set-cookie", Cookies.setCookie(ss.cookieName(), ss.issue(t), expires));
       }
     }
     if (ex.groupCookie != null) {
-      resp.headers().add("set-cookie", ex.groupCookie);
+      respHeaders.add("set-cookie", ex.groupCookie);
     }
   }
 

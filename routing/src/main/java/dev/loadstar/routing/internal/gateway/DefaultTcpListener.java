@@ -1,9 +1,12 @@
 package dev.loadstar.routing.internal.gateway;
 
+import dev.loadstar.core.Balancer;
 import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.RequestOutcome;
 import dev.loadstar.core.SelectionContext;
+import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.internal.TargetRoute;
 import dev.loadstar.routing.TcpListener;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,7 +15,10 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -26,15 +32,19 @@ public final class DefaultTcpListener implements TcpListener {
   private final TargetGroup group;
   private final NetClient client;
   private final Duration idleTimeout;
+  private final String name;
+  private final SelectionContext selection;
   private final AtomicInteger active = new AtomicInteger();
   private final LongAdder rejected = new LongAdder();
   private volatile NetServer server;
-  private Future<Void> closeFuture;
+  private volatile Future<Void> closeFuture;
 
-  /** A listener; use {@link TcpListener#create}. */
+  /** A listener; use {@link TcpListener#builder}. */
   public DefaultTcpListener(Vertx vertx, String host, int port, TargetGroup group, Duration idleTimeout,
-      Duration connectTimeout) {
+      Duration connectTimeout, String name, String localZone) {
     this.vertx = vertx;
+    this.name = name;
+    this.selection = SelectionContext.inZone(localZone);
     this.host = host;
     this.port = port;
     this.group = group;
@@ -60,14 +70,35 @@ public final class DefaultTcpListener implements TcpListener {
     connect(front, null);
   }
 
+  @Override
+  public String balancerName() {
+    return name;
+  }
+
+  @Override
+  public Collection<? extends Balancer> downstream() {
+    return List.of(group);
+  }
+
+  /** The bound address while listening (a wildcard bind is reached on the loopback address), else null. */
+  @Override
+  public SocketAddress address() {
+    NetServer s = server;
+    if (s == null || closeFuture != null) {
+      return null;
+    }
+    String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    return SocketAddress.inetSocketAddress(s.actualPort(), h);
+  }
+
   private RegisteredTarget pick(RegisteredTarget avoid) {
     for (int i = 0; i < 8; i++) {
-      RegisteredTarget t = group.select(SelectionContext.NONE);
+      RegisteredTarget t = group.select(selection);
       if (t == null) {
         return null;
       }
-      if (t == avoid) {
-        continue;
+      if (t == avoid || t.target().kind() == Target.Kind.FUNCTION) {
+        continue; // a function target takes no TCP connection
       }
       if (t.tryStartRequest()) {
         return t;
@@ -83,10 +114,22 @@ public final class DefaultTcpListener implements TcpListener {
       front.close();
       return;
     }
+    TargetRoute route = TargetRoute.of(t);
+    if (!route.descend(selection) || route.host() == null) {
+      // a nested group had no (TCP-reachable) target, or a nested listener is not listening
+      route.end(RequestOutcome.CONNECT_FAILURE, 0);
+      if (previous == null) {
+        connect(front, t);
+      } else {
+        rejected.increment();
+        front.close();
+      }
+      return;
+    }
     long start = System.nanoTime();
-    client.connect(t.target().port(), t.target().host()).onComplete(ar -> {
+    client.connect(route.port(), route.host()).onComplete(ar -> {
       if (ar.failed()) {
-        t.endRequest(RequestOutcome.CONNECT_FAILURE, System.nanoTime() - start);
+        route.end(RequestOutcome.CONNECT_FAILURE, System.nanoTime() - start);
         if (previous == null) {
           connect(front, t);
         } else {
@@ -101,7 +144,7 @@ public final class DefaultTcpListener implements TcpListener {
       Runnable oneDone = () -> {
         if (open.decrementAndGet() == 0) {
           active.decrementAndGet();
-          t.endRequest(RequestOutcome.SUCCESS, System.nanoTime() - start);
+          route.end(RequestOutcome.SUCCESS, System.nanoTime() - start);
         }
       };
       // each pipe ends (closes) its destination when its source ends or fails

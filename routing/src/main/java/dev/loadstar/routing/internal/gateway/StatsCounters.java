@@ -1,6 +1,9 @@
 package dev.loadstar.routing.internal.gateway;
 
 import dev.loadstar.routing.ListenerStats;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /** The listener's counters. */
@@ -11,11 +14,31 @@ final class StatsCounters implements ListenerStats {
   final LongAdder retries = new LongAdder();
   final LongAdder hookRejections = new LongAdder();
   private final LongAdder[] elb = new LongAdder[600];
+  private final ConcurrentHashMap<String, LongAdder> byZone = new ConcurrentHashMap<>();
 
   StatsCounters() {
     for (int i = 0; i < elb.length; i++) {
       elb[i] = new LongAdder();
     }
+  }
+
+  /** Counts one forward to a target in {@code zone} (nothing when it has none). */
+  void forwarded(String zone) {
+    forwarded.increment();
+    if (zone != null) {
+      LongAdder a = byZone.get(zone);
+      if (a == null) {
+        a = byZone.computeIfAbsent(zone, z -> new LongAdder());
+      }
+      a.increment();
+    }
+  }
+
+  @Override
+  public Map<String, Long> forwardedByZone() {
+    Map<String, Long> out = new TreeMap<>();
+    byZone.forEach((z, a) -> out.put(z, a.sum()));
+    return out;
   }
 
   void elb(int status) {
