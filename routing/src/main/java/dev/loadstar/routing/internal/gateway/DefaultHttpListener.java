@@ -112,6 +112,7 @@ public final class DefaultHttpListener implements HttpListener {
         .setHttp2ClearTextEnabled(true)
         .setIdleTimeout((int) Math.max(1, config.idleTimeout().getSeconds()));
     HttpServer s = vertx.createHttpServer(so)
+        .connectionHandler(this::connected)
         .invalidRequestHandler(this::invalid)
         .requestHandler(this::handleSafely);
     return s.listen().map(bound -> {
@@ -154,6 +155,12 @@ public final class DefaultHttpListener implements HttpListener {
   }
 
   // ---- request entry -------------------------------------------------------------------------------------------
+
+  private void connected(io.vertx.core.http.HttpConnection conn) {
+    stats.newConnections.increment();
+    stats.activeConnections.increment();
+    conn.closeHandler(v -> stats.activeConnections.decrement());
+  }
 
   private void invalid(HttpServerRequest req) {
     stats.requests.increment();
@@ -535,6 +542,7 @@ public final class DefaultHttpListener implements HttpListener {
       }
       ProxyResponse resp = ar.result();
       int status = resp.getStatusCode();
+      stats.targetResponse(ex.groupName, status);
       addStickyCookies(ex, t, resp);
       resp.send().onComplete(sent -> {
         long latency = System.nanoTime() - startNanos;
@@ -596,6 +604,7 @@ public final class DefaultHttpListener implements HttpListener {
       }
       io.vertx.core.http.HttpClientResponse cresp = ar.result();
       HttpServerResponse resp = req.response();
+      stats.targetResponse(ex.groupName, cresp.statusCode());
       if (cresp.statusCode() != 101) {
         // the target refused the upgrade: relay its answer
         resp.setStatusCode(cresp.statusCode());
