@@ -15,6 +15,7 @@ import dev.loadstar.routing.ListenerConfig;
 import dev.loadstar.routing.Rule;
 import dev.loadstar.routing.RuleLimits;
 import dev.loadstar.routing.RuleSet;
+import dev.loadstar.samples.admin.AdminServer;
 import dev.loadstar.samples.config.AdminSettings;
 import dev.loadstar.samples.config.GatewayConfig;
 import dev.loadstar.samples.config.ListenerSpec;
@@ -198,7 +199,7 @@ public final class Validator {
     }
     if (host.present() && h.isBlank()) {
       ctx.error(host.node(), host.path(), host.render() + " (expected: an address to bind, such as 127.0.0.1)");
-    } else if (t == null && !isLoopback(h) && enabled.or(true)) {
+    } else if (t == null && !AdminServer.isLoopback(h) && enabled.or(true)) {
       ctx.error(host.node() != null ? host.node() : o.node(), Paths.child(path, "host"), "\"" + h
           + "\" (expected: a loopback address (127.0.0.1, ::1, localhost) unless admin.token is set: "
           + "the admin API changes the gateway)");
@@ -206,10 +207,6 @@ public final class Validator {
     return new AdminSettings(enabled.or(true), h, p, t);
   }
 
-  /** Whether a bind address is a loopback address. */
-  public static boolean isLoopback(String host) {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
-  }
 
   // ---- target groups ---------------------------------------------------------------------------------------------
 
