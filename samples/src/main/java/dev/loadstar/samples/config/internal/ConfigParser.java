@@ -58,12 +58,27 @@ public final class ConfigParser {
     } catch (JsonProcessingException e) {
       JsonLocation l = e.getLocation();
       ctx.error(l == null ? 1 : Math.max(1, l.getLineNr()), l == null ? 1 : Math.max(1, l.getColumnNr()), "",
-          "syntax error: " + e.getOriginalMessage());
+          "syntax error: " + oneLine(e.getOriginalMessage()));
       return null;
     } catch (IOException e) {
       ctx.error(1, 1, "", "cannot read: " + e.getMessage());
       return null;
     }
+  }
+
+  /** A parser message on one line: SnakeYAML's source excerpts and position lines are left out. */
+  private static String oneLine(String message) {
+    StringBuilder b = new StringBuilder();
+    for (String line : String.valueOf(message).split("\\R")) {
+      if (line.isBlank() || Character.isWhitespace(line.charAt(0))) {
+        continue;
+      }
+      if (b.length() > 0) {
+        b.append("; ");
+      }
+      b.append(line.trim());
+    }
+    return b.toString();
   }
 
   private Node read(JsonParser parser, JsonToken t, String path) throws IOException {

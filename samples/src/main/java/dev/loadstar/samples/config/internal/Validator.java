@@ -109,6 +109,8 @@ public final class Validator {
     List<Node> ls = root.list("listeners");
     if (ls == null && !root.has("listeners")) {
       root.missing("listeners", "a list of listeners");
+    } else if (ls != null && ls.isEmpty()) {
+      ctx.error(root.raw("listeners"), "listeners", "[] (expected: at least one listener)");
     }
     List<Bind> binds = new ArrayList<>();
     if (ls != null) {
@@ -123,9 +125,12 @@ public final class Validator {
         }
       }
     }
-    if (admin != null && admin.enabled()) {
+    if (admin == null || admin.enabled()) {
       Node at = root.raw("admin");
-      binds.add(new Bind("admin.port", at, admin.host(), admin.port(), "the admin API"));
+      Node portNode = at != null && at.kind() == Node.Kind.OBJECT && at.fields().get("port") != null
+          ? at.fields().get("port") : at;
+      binds.add(new Bind("admin.port", portNode, admin == null ? "127.0.0.1" : admin.host(),
+          admin == null ? AdminSettings.DEFAULT_PORT : admin.port(), "the admin API"));
     }
     checkPorts(binds);
     List<ScalingGroupSpec> scaling = new ArrayList<>();
