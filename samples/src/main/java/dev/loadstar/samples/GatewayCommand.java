@@ -76,8 +76,12 @@ final class GatewayCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       try {
+        out.println("gateway stopping");
+        out.flush();
         runtime.close().toCompletionStage().toCompletableFuture().get(shutdownTimeoutSeconds, TimeUnit.SECONDS);
         vertx.close().toCompletionStage().toCompletableFuture().get(shutdownTimeoutSeconds, TimeUnit.SECONDS);
+        out.println("gateway stopped");
+        out.flush();
       } catch (Exception e) {
         System.err.println("gateway: shutdown: " + e);
       } finally {
