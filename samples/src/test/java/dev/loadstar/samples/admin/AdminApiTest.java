@@ -314,7 +314,7 @@ class AdminApiTest {
     StringBuffer text = new StringBuffer();
     // the handler is set as the response head arrives, before any data of the stream
     HttpClientResponse resp = sse.request(new RequestOptions().setHost("127.0.0.1").setPort(admin)
-        .setURI("/api/events")).compose(r -> r.send().map(x -> x.handler(b -> text.append(b.toString()))))
+        .setURI("/api/events")).compose(r -> r.send().map(x -> x.handler(b -> text.append(b.toString())).exceptionHandler(e -> { })))
         .await();
     assertThat(resp.statusCode()).isEqualTo(200);
     assertThat(resp.getHeader("content-type")).isEqualTo("text/event-stream; charset=utf-8");
@@ -339,7 +339,7 @@ class AdminApiTest {
     // a client reconnecting with Last-Event-ID gets what came after it from the buffer
     StringBuffer replay = new StringBuffer();
     sse.request(new RequestOptions().setHost("127.0.0.1").setPort(admin).setURI("/api/events")
-        .putHeader("Last-Event-ID", "1")).compose(r -> r.send().map(x -> x.handler(b -> replay.append(b.toString()))))
+        .putHeader("Last-Event-ID", "1")).compose(r -> r.send().map(x -> x.handler(b -> replay.append(b.toString())).exceptionHandler(e -> { })))
         .await();
     await().atMost(WAIT).until(() -> replay.toString().contains("id: 2\n"));
     assertThat(replay.toString()).doesNotContain("id: 1\n");
@@ -390,7 +390,7 @@ class AdminApiTest {
     try {
       // never reads: the socket buffers fill, then the server's write queue
       sse.request(new RequestOptions().setHost("127.0.0.1").setPort(s.actualPort()).setURI("/api/events"))
-          .compose(r -> r.send().map(HttpClientResponse::pause)).await();
+          .compose(r -> r.send().map(x -> x.exceptionHandler(e -> { }).pause())).await();
       await().atMost(WAIT).until(() -> s.eventSubscribers() == 1);
       // loopback socket buffers hold a few MB; 400 events of 64 KB are far more than they and the 64 KB queue take
       JsonObject big = new JsonObject().put("padding", "x".repeat(64 * 1024));
@@ -412,7 +412,7 @@ class AdminApiTest {
     HttpClient sse = vertx.createHttpClient();
     try {
       HttpClientResponse first = sse.request(new RequestOptions().setHost("127.0.0.1").setPort(s.actualPort())
-          .setURI("/api/events")).compose(r -> r.send()).await();
+          .setURI("/api/events")).compose(r -> r.send().map(x -> x.exceptionHandler(e -> { }))).await();
       assertThat(first.statusCode()).isEqualTo(200);
       await().atMost(WAIT).until(() -> s.eventSubscribers() == 1);
       Http.Resp second = http.get(s.actualPort(), "/api/events");
