@@ -53,6 +53,13 @@ class CommandLineTest {
   }
 
   @Test
+  void validateExitsZeroForTheMinimalExample() {
+    assertThat(Main.run("validate", "--config", "examples/minimal.yaml")).isZero();
+    assertThat(out()).isEqualTo("examples/minimal.yaml: valid (1 listeners, 1 target groups, 1 scaling groups)"
+        + System.lineSeparator());
+  }
+
+  @Test
   void validateExitsOneAndPrintsEveryError(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, """
