@@ -53,27 +53,8 @@ final class GatewayCommand implements Callable<Integer> {
     }
     Vertx vertx = Vertx.vertx();
     GatewayRuntime runtime = GatewayRuntime.create(vertx, r.config());
-    try {
-      runtime.start().await();
-    } catch (RuntimeException e) {
-      err.println("gateway: " + e.getMessage());
-      err.flush();
-      vertx.close().await();
-      return 1;
-    }
-    for (AdminModel.ListenerInfo l : runtime.listeners()) {
-      out.println("listener " + l.name() + " (" + l.protocol() + ") on " + (l.protocol().equals("HTTP") ? "http://"
-          : "tcp://") + l.host() + ":" + l.port() + (l.targetGroup() != null ? " -> " + l.targetGroup() : ""));
-    }
-    AdminServer admin = runtime.admin();
-    if (admin != null) {
-      out.println("admin API on http://" + admin.host() + ":" + admin.actualPort() + "/api (metrics: /metrics, "
-          + "events: /api/events; " + (admin.tokenRequired() ? "changes need the bearer token" : "no token set")
-          + ")");
-    }
-    out.println("gateway running; Ctrl-C stops it");
-    out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
+    // registered before start, so a signal during start still closes what started
     Thread hook = new Thread(() -> {
       try {
         out.println("gateway stopping");
@@ -89,6 +70,32 @@ final class GatewayCommand implements Callable<Integer> {
       }
     }, "loadstar-gateway-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      runtime.start().await();
+    } catch (RuntimeException e) {
+      err.println("gateway: " + e.getMessage());
+      err.flush();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        stopped.await();
+        return 1;
+      }
+      vertx.close().await();
+      return 1;
+    }
+    for (AdminModel.ListenerInfo l : runtime.listeners()) {
+      out.println("listener " + l.name() + " (" + l.protocol() + ") on " + (l.protocol().equals("HTTP") ? "http://"
+          : "tcp://") + l.host() + ":" + l.port() + (l.targetGroup() != null ? " -> " + l.targetGroup() : ""));
+    }
+    AdminServer admin = runtime.admin();
+    if (admin != null) {
+      out.println("admin API on http://" + admin.host() + ":" + admin.actualPort() + "/api (metrics: /metrics, "
+          + "events: /api/events; " + (admin.tokenRequired() ? "changes need the bearer token" : "no token set")
+          + ")");
+    }
+    out.println("gateway running; Ctrl-C stops it");
+    out.flush();
     stopped.await();
     return 0;
   }

@@ -105,6 +105,25 @@ class CommandLineTest {
   }
 
   @Test
+  void gatewayExitsOneWhenAPortCannotBeBound(@TempDir Path dir) throws IOException {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50,
+        java.net.InetAddress.getByName("127.0.0.1"))) {
+      Path file = dir.resolve("gw.yaml");
+      Files.writeString(file, """
+          admin: {port: 0}
+          listeners:
+            - name: web
+              host: 127.0.0.1
+              port: %d
+              defaultActions: [{type: fixed-response, fixedResponseConfig: {statusCode: 200}}]
+          """.formatted(taken.getLocalPort()));
+      assertThat(Main.run("gateway", "--config", file.toString())).isEqualTo(1);
+      assertThat(err()).startsWith("gateway: listener web: cannot bind 127.0.0.1:" + taken.getLocalPort() + ": ");
+      assertThat(out()).isEmpty();
+    }
+  }
+
+  @Test
   void bothCommandsHaveHelp() {
     assertThat(Main.run("validate", "--help")).isZero();
     assertThat(out()).contains("Usage: loadstar validate").contains("-c, --config=FILE")

@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
@@ -44,16 +46,17 @@ public final class GatewayRuntime implements AdminModel {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final Map<String, TargetGroup> groups = Collections.synchronizedMap(new LinkedHashMap<>());
-  private final Map<String, HealthCheck> healthChecks = new LinkedHashMap<>();
-  private final List<HealthChecker> checkers = new ArrayList<>();
-  private final List<TargetDiscovery> discoveries = new ArrayList<>();
+  private final Map<String, HealthCheck> healthChecks = new ConcurrentHashMap<>();
+  private final List<HealthChecker> checkers = new CopyOnWriteArrayList<>();
+  private final List<TargetDiscovery> discoveries = new CopyOnWriteArrayList<>();
   private final Map<String, ScalingGroup> scaling = Collections.synchronizedMap(new LinkedHashMap<>());
-  private final List<InProcessProvider> inProcess = new ArrayList<>();
+  private final List<InProcessProvider> inProcess = new CopyOnWriteArrayList<>();
   private final Map<String, HttpListener> httpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
   private final Map<String, TcpListener> tcpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final GatewayMetrics metrics = new GatewayMetrics(registry);
   private volatile AdminServer admin;
+  private Future<Void> startSteps;
   private Future<Void> startFuture;
   private Future<Void> closeFuture;
 
@@ -81,6 +84,7 @@ public final class GatewayRuntime implements AdminModel {
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);
       }
+      startSteps = f;
       startFuture = f.recover(err -> close().transform(x -> Future.failedFuture(err)));
     }
     return startFuture;
@@ -262,16 +266,21 @@ public final class GatewayRuntime implements AdminModel {
         + "\" is not a running in-process instance of this gateway"));
   }
 
-  /** Closes everything in reverse order of start; idempotent. */
+  /**
+   * Closes everything in reverse order of start; idempotent. A start in progress completes (or fails) first, then
+   * everything it created is closed.
+   */
   public synchronized Future<Void> close() {
     if (closeFuture != null) {
       return closeFuture;
     }
-    Future<Void> f = Future.succeededFuture();
-    AdminServer a = admin;
-    if (a != null) {
-      f = step(f, a::close);
-    }
+    // a start in progress finishes its current steps first, so nothing it creates afterwards is left running
+    Future<Void> f = startSteps == null ? Future.succeededFuture()
+        : startSteps.transform(ar -> Future.succeededFuture());
+    f = step(f, () -> {
+      AdminServer a = admin;
+      return a == null ? Future.succeededFuture() : a.close();
+    });
     f = step(f, () -> all(new ArrayList<>(httpListeners.values()).stream().map(HttpListener::close).toList(),
         new ArrayList<>(tcpListeners.values()).stream().map(TcpListener::close).toList()));
     f = step(f, () -> all(new ArrayList<>(scaling.values()).stream().map(ScalingGroup::close).toList()));

@@ -37,7 +37,7 @@ public final class Http implements AutoCloseable {
   /** Sends a request to 127.0.0.1:port. */
   public Resp send(HttpMethod method, int port, String uri, MultiMap headers, String body) {
     RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri)
-        .setIdleTimeout(30_000);
+        .setConnectTimeout(30_000).setIdleTimeout(30_000);
     if (headers != null) {
       o.setHeaders(headers);
     }
