@@ -35,4 +35,22 @@ public interface ListenerStats {
   default Map<String, Long> forwardedByZone() {
     return Map.of();
   }
+
+  /**
+   * Responses received from targets of the named group, by status class ({@code 2} for 2xx ... {@code 5} for 5xx):
+   * ALB's {@code HTTPCode_Target_NXX_Count}. Counted when the target's response head arrives.
+   */
+  default long targetResponses(String targetGroup, int statusClass) {
+    return 0;
+  }
+
+  /** Client connections currently open (ALB's {@code ActiveConnectionCount}). */
+  default long activeConnections() {
+    return 0;
+  }
+
+  /** Client connections accepted since the listener started (ALB's {@code NewConnectionCount}). */
+  default long newConnections() {
+    return 0;
+  }
 }

@@ -1,17 +1,102 @@
 package dev.loadstar.samples;
 
+import dev.loadstar.samples.admin.AdminModel;
+import dev.loadstar.samples.admin.AdminServer;
+import dev.loadstar.samples.config.ConfigError;
+import dev.loadstar.samples.config.GatewayConfig;
+import dev.loadstar.samples.config.GatewayRuntime;
+import io.vertx.core.Vertx;
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * The {@code gateway} subcommand (not built yet).
+ * The {@code gateway} subcommand: the embeddable ALB as a process, from a declarative configuration file. Runs
+ * until SIGINT or SIGTERM; a shutdown hook closes everything in order.
  */
-@Command(name = "gateway", mixinStandardHelpOptions = true, description = "Not built yet.")
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+    description = {"Runs the gateway described by a configuration file (YAML or JSON): listeners with rules, target "
+        + "groups with health checks, scaling groups, the admin API and Prometheus metrics.",
+        "Prints where the listeners and the admin API are bound; runs until interrupted (Ctrl-C, SIGTERM).",
+        "Exit code 1 when the file has errors (printed like the validate command) or a port cannot be bound."})
 final class GatewayCommand implements Callable<Integer> {
 
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+      description = "The configuration file (.yaml, .yml or .json).")
+  Path config;
+
+  @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", defaultValue = "30",
+      description = "How long closing may take before the process exits anyway (default: ${DEFAULT-VALUE}).")
+  int shutdownTimeoutSeconds;
+
   @Override
-  public Integer call() {
-    System.err.println("gateway: not built yet");
-    return 2;
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    GatewayConfig.Result r = GatewayConfig.read(config, System::getenv);
+    if (!r.errors().isEmpty()) {
+      for (ConfigError e : r.errors()) {
+        err.println(e);
+      }
+      err.println(r.errors().size() + (r.errors().size() == 1 ? " error" : " errors"));
+      err.flush();
+      return 1;
+    }
+    Vertx vertx = Vertx.vertx();
+    GatewayRuntime runtime = GatewayRuntime.create(vertx, r.config());
+    CountDownLatch stopped = new CountDownLatch(1);
+    // registered before start, so a signal during start still closes what started
+    Thread hook = new Thread(() -> {
+      try {
+        out.println("gateway stopping");
+        out.flush();
+        runtime.close().toCompletionStage().toCompletableFuture().get(shutdownTimeoutSeconds, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(shutdownTimeoutSeconds, TimeUnit.SECONDS);
+        out.println("gateway stopped");
+        out.flush();
+      } catch (Exception e) {
+        System.err.println("gateway: shutdown: " + e);
+      } finally {
+        stopped.countDown();
+      }
+    }, "loadstar-gateway-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      runtime.start().await();
+    } catch (RuntimeException e) {
+      err.println("gateway: " + e.getMessage());
+      err.flush();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        stopped.await();
+        return 1;
+      }
+      vertx.close().await();
+      return 1;
+    }
+    for (AdminModel.ListenerInfo l : runtime.listeners()) {
+      out.println("listener " + l.name() + " (" + l.protocol() + ") on " + (l.protocol().equals("HTTP") ? "http://"
+          : "tcp://") + l.host() + ":" + l.port() + (l.targetGroup() != null ? " -> " + l.targetGroup() : ""));
+    }
+    AdminServer admin = runtime.admin();
+    if (admin != null) {
+      out.println("admin API on http://" + admin.host() + ":" + admin.actualPort() + "/api (metrics: /metrics, "
+          + "events: /api/events; " + (admin.tokenRequired() ? "changes need the bearer token" : "no token set")
+          + ")");
+    }
+    out.println("gateway running; Ctrl-C stops it");
+    out.flush();
+    stopped.await();
+    return 0;
   }
 }

@@ -185,6 +185,7 @@ public final class DefaultHttpListener implements HttpListener {
         .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis() + 1_000))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     HttpServer s = vertx.createHttpServer(so)
+        .connectionHandler(this::connected)
         .invalidRequestHandler(this::invalid)
         .requestHandler(this::handleSafely);
     return s.listen().map(bound -> {
@@ -233,6 +234,12 @@ public final class DefaultHttpListener implements HttpListener {
   }
 
   // ---- request entry -------------------------------------------------------------------------------------------
+
+  private void connected(io.vertx.core.http.HttpConnection conn) {
+    stats.newConnections.increment();
+    stats.activeConnections.increment();
+    conn.closeHandler(v -> stats.activeConnections.decrement());
+  }
 
   private void invalid(HttpServerRequest req) {
     stats.requests.increment();
@@ -733,6 +740,7 @@ public final class DefaultHttpListener implements HttpListener {
               return;
             }
             FunctionResponse answer = ar.result();
+            stats.targetResponse(ex.groupName, answer.statusCode());
             ex.endAttempt(answer.statusCode() >= 500 ? RequestOutcome.TARGET_5XX : RequestOutcome.SUCCESS);
             HttpServerResponse resp = req.response();
             if (resp.closed() || resp.headWritten()) {
@@ -786,6 +794,7 @@ public final class DefaultHttpListener implements HttpListener {
       }
       ProxyResponse resp = ar.result();
       int status = resp.getStatusCode();
+      stats.targetResponse(ex.groupName, status);
       addStickyCookies(ex, t, resp.headers());
       resp.send().onComplete(sent -> guard(ex, () -> {
         if (sent.succeeded()) {
@@ -845,6 +854,7 @@ public final class DefaultHttpListener implements HttpListener {
       }
       io.vertx.core.http.HttpClientResponse cresp = ar.result();
       HttpServerResponse resp = req.response();
+      stats.targetResponse(ex.groupName, cresp.statusCode());
       if (cresp.statusCode() != 101) {
         // the target refused the upgrade: relay its answer
         resp.setStatusCode(cresp.statusCode());

@@ -13,8 +13,11 @@ final class StatsCounters implements ListenerStats {
   final LongAdder forwarded = new LongAdder();
   final LongAdder retries = new LongAdder();
   final LongAdder hookRejections = new LongAdder();
+  final LongAdder activeConnections = new LongAdder();
+  final LongAdder newConnections = new LongAdder();
   private final LongAdder[] elb = new LongAdder[600];
   private final ConcurrentHashMap<String, LongAdder> byZone = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, LongAdder[]> targetResponses = new ConcurrentHashMap<>();
 
   StatsCounters() {
     for (int i = 0; i < elb.length; i++) {
@@ -45,6 +48,40 @@ final class StatsCounters implements ListenerStats {
     if (status >= 0 && status < elb.length) {
       elb[status].increment();
     }
+  }
+
+  void targetResponse(String group, int status) {
+    int statusClass = status / 100;
+    if (group == null || statusClass < 1 || statusClass > 5) {
+      return;
+    }
+    LongAdder[] byClass = targetResponses.get(group);
+    if (byClass == null) {
+      byClass = targetResponses.computeIfAbsent(group, g -> {
+        LongAdder[] a = new LongAdder[6];
+        for (int i = 0; i < a.length; i++) {
+          a[i] = new LongAdder();
+        }
+        return a;
+      });
+    }
+    byClass[statusClass].increment();
+  }
+
+  @Override
+  public long targetResponses(String targetGroup, int statusClass) {
+    LongAdder[] byClass = targetResponses.get(targetGroup);
+    return byClass == null || statusClass < 1 || statusClass > 5 ? 0 : byClass[statusClass].sum();
+  }
+
+  @Override
+  public long activeConnections() {
+    return activeConnections.sum();
+  }
+
+  @Override
+  public long newConnections() {
+    return newConnections.sum();
   }
 
   @Override

@@ -1,0 +1,21 @@
+package dev.loadstar.samples.config;
+
+/**
+ * The admin API's settings.
+ *
+ * @param enabled whether the admin server runs
+ * @param host the address it binds (loopback unless a token is set)
+ * @param port the port (0 picks a free port)
+ * @param token the bearer token required for changes, or null for none
+ */
+public record AdminSettings(boolean enabled, String host, int port, String token) {
+
+  /** The default admin port. */
+  public static final int DEFAULT_PORT = 9901;
+
+  @Override
+  public String toString() {
+    return "AdminSettings{enabled=" + enabled + ", " + host + ":" + port + ", token=" + (token == null ? "none" : "set")
+        + "}";
+  }
+}

@@ -1,0 +1,321 @@
+package dev.loadstar.samples.config;
+
+import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.discovery.TargetDiscovery;
+import dev.loadstar.healthcheck.HealthCheck;
+import dev.loadstar.healthcheck.HealthChecker;
+import dev.loadstar.routing.HttpListener;
+import dev.loadstar.routing.TcpListener;
+import dev.loadstar.samples.admin.AdminModel;
+import dev.loadstar.samples.admin.AdminServer;
+import dev.loadstar.samples.admin.LabControls;
+import dev.loadstar.samples.metrics.GatewayMetrics;
+import dev.loadstar.scaling.ScalingGroup;
+import dev.loadstar.scaling.providers.InProcessProvider;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+/**
+ * A running gateway built from a validated {@link GatewayConfig}: target groups with their health checkers and
+ * discovery, scaling groups, HTTP and TCP listeners, the metrics registry and the admin server. It is the
+ * {@link AdminModel} its admin server reads.
+ *
+ * <p>{@link #start()} brings everything up in dependency order (groups, checkers, discovery (awaiting readiness),
+ * scaling groups, listeners, admin) and, when a step fails, closes what was started and fails. {@link #close()}
+ * releases everything in reverse order: admin, listeners (no new traffic), scaling groups and the in-process
+ * providers they use, discovery, checkers, groups, metrics. Both are idempotent. The Vert.x instance belongs to
+ * the caller.
+ */
+public final class GatewayRuntime implements AdminModel {
+
+  private static final System.Logger LOG = System.getLogger(GatewayRuntime.class.getName());
+
+  private final Vertx vertx;
+  private final GatewayConfig config;
+  private final Map<String, TargetGroup> groups = Collections.synchronizedMap(new LinkedHashMap<>());
+  private final Map<String, HealthCheck> healthChecks = new ConcurrentHashMap<>();
+  private final List<HealthChecker> checkers = new CopyOnWriteArrayList<>();
+  private final List<TargetDiscovery> discoveries = new CopyOnWriteArrayList<>();
+  private final Map<String, ScalingGroup> scaling = Collections.synchronizedMap(new LinkedHashMap<>());
+  private final List<InProcessProvider> inProcess = new CopyOnWriteArrayList<>();
+  private final Map<String, HttpListener> httpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
+  private final Map<String, TcpListener> tcpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final GatewayMetrics metrics = new GatewayMetrics(registry);
+  private volatile AdminServer admin;
+  private Future<Void> startSteps;
+  private Future<Void> startFuture;
+  private Future<Void> closeFuture;
+
+  private GatewayRuntime(Vertx vertx, GatewayConfig config) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /** A runtime for the configuration on {@code vertx} (not started). */
+  public static GatewayRuntime create(Vertx vertx, GatewayConfig config) {
+    return new GatewayRuntime(vertx, config);
+  }
+
+  /** The configuration. */
+  public GatewayConfig config() {
+    return config;
+  }
+
+  /** Starts everything; idempotent. On failure, whatever started is closed again. */
+  public synchronized Future<Void> start() {
+    if (startFuture == null) {
+      Future<Void> f;
+      try {
+        f = startGroups().compose(v -> startScaling()).compose(v -> startListeners()).compose(v -> startAdmin());
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      startSteps = f;
+      startFuture = f.recover(err -> close().transform(x -> Future.failedFuture(err)));
+    }
+    return startFuture;
+  }
+
+  private Future<Void> startGroups() {
+    List<Future<Void>> ready = new ArrayList<>();
+    for (TargetGroupSpec spec : config.targetGroups()) {
+      TargetGroup g = TargetGroup.create(vertx, spec.config());
+      groups.put(spec.name(), g);
+      healthChecks.put(spec.name(), spec.healthCheck());
+      metrics.bindTargetGroup(g);
+      if (!spec.targets().isEmpty()) {
+        g.register(spec.targets());
+      }
+      checkers.add(HealthChecker.start(vertx, g, spec.healthCheck(), spec.outlierDetection()));
+      if (spec.discovery() != null) {
+        TargetDiscovery d = TargetDiscovery.start(vertx, g, spec.discovery());
+        discoveries.add(d);
+        ready.add(d.whenReady().recover(err -> {
+          // not fatal: answers that arrive later are applied; the gateway answers 503 for an empty group meanwhile
+          LOG.log(System.Logger.Level.WARNING, "target group " + spec.name() + ": " + err.getMessage());
+          return Future.succeededFuture();
+        }));
+      }
+    }
+    return Future.all(ready).mapEmpty();
+  }
+
+  private Future<Void> startScaling() {
+    List<Future<Void>> started = new ArrayList<>();
+    for (ScalingGroupSpec spec : config.scalingGroups()) {
+      InProcessProvider provider = null;
+      if (spec.launchTemplate().provider().equals(InProcessProvider.NAME)) {
+        provider = new InProcessProvider(vertx);
+        inProcess.add(provider);
+      }
+      ScalingGroup g = ScalingGroup.create(vertx, spec.toConfig(groups, provider));
+      scaling.put(spec.name(), g);
+      metrics.bindScalingGroup(g);
+      started.add(g.start());
+    }
+    return Future.all(started).mapEmpty();
+  }
+
+  private Future<Void> startListeners() {
+    List<Future<Void>> started = new ArrayList<>();
+    for (ListenerSpec spec : config.listeners()) {
+      if (spec.protocol() == ListenerSpec.Protocol.HTTP) {
+        HttpListener l = HttpListener.builder(vertx).config(spec.httpConfig()).rules(spec.rules())
+            .targetGroups(groups::get).build();
+        httpListeners.put(spec.name(), l);
+        metrics.bindHttpListener(spec.name(), l);
+        started.add(bind(spec, l::start));
+      } else {
+        TcpListener l = TcpListener.create(vertx, spec.host(), spec.port(), groups.get(spec.tcpTargetGroup()),
+            spec.idleTimeout(), spec.connectTimeout());
+        tcpListeners.put(spec.name(), l);
+        metrics.bindTcpListener(spec.name(), l);
+        started.add(bind(spec, l::start));
+      }
+    }
+    return Future.all(started).mapEmpty();
+  }
+
+  private static Future<Void> bind(ListenerSpec spec, Supplier<Future<Void>> start) {
+    return start.get().recover(err -> Future.failedFuture(new IllegalStateException("listener " + spec.name()
+        + ": cannot bind " + spec.host() + ":" + spec.port() + ": " + err.getMessage(), err)));
+  }
+
+  private Future<Void> startAdmin() {
+    AdminSettings a = config.admin();
+    if (!a.enabled()) {
+      return Future.succeededFuture();
+    }
+    AdminServer s = AdminServer.builder(vertx, this).host(a.host()).port(a.port()).token(a.token())
+        .metrics(registry).build();
+    admin = s;
+    return s.start().recover(err -> Future.failedFuture(new IllegalStateException("admin API: cannot bind "
+        + a.host() + ":" + a.port() + ": " + err.getMessage(), err)));
+  }
+
+  /** The admin server, or null when it is disabled (or not started yet). */
+  public AdminServer admin() {
+    return admin;
+  }
+
+  /** The metrics registry served at {@code /metrics}. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The bound port of the named listener, or -1. */
+  public int listenerPort(String name) {
+    HttpListener h = httpListeners.get(name);
+    if (h != null) {
+      return h.actualPort();
+    }
+    TcpListener t = tcpListeners.get(name);
+    return t == null ? -1 : t.actualPort();
+  }
+
+  /** The named HTTP listener, or null. */
+  public HttpListener httpListener(String name) {
+    return httpListeners.get(name);
+  }
+
+  @Override
+  public Map<String, TargetGroup> targetGroups() {
+    synchronized (groups) {
+      return Collections.unmodifiableMap(new LinkedHashMap<>(groups));
+    }
+  }
+
+  @Override
+  public HealthCheck healthCheck(String targetGroup) {
+    HealthCheck hc = healthChecks.get(targetGroup);
+    return hc == null ? HealthCheck.defaults() : hc;
+  }
+
+  @Override
+  public List<ListenerInfo> listeners() {
+    List<ListenerInfo> out = new ArrayList<>();
+    for (ListenerSpec spec : config.listeners()) {
+      HttpListener h = httpListeners.get(spec.name());
+      if (h != null) {
+        out.add(new ListenerInfo(spec.name(), "HTTP", spec.host(), h.actualPort(), h.rules(), null));
+      }
+      TcpListener t = tcpListeners.get(spec.name());
+      if (t != null) {
+        out.add(new ListenerInfo(spec.name(), "TCP", spec.host(), t.actualPort(), null, spec.tcpTargetGroup()));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Map<String, ScalingGroup> scalingGroups() {
+    synchronized (scaling) {
+      return Collections.unmodifiableMap(new LinkedHashMap<>(scaling));
+    }
+  }
+
+  /**
+   * Lab controls when a scaling group runs {@code in-process} instances: their web servers can be stopped and
+   * started (the seed's {@code service httpd stop}).
+   */
+  @Override
+  public Optional<LabControls> lab() {
+    if (inProcess.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new LabControls() {
+      @Override
+      public Future<Void> stopWebServer(String instanceId) {
+        InProcessProvider p = owner(instanceId);
+        return p == null ? unknown(instanceId) : p.stopWebServer(instanceId);
+      }
+
+      @Override
+      public Future<Void> startWebServer(String instanceId) {
+        InProcessProvider p = owner(instanceId);
+        return p == null ? unknown(instanceId) : p.startWebServer(instanceId);
+      }
+    });
+  }
+
+  private InProcessProvider owner(String instanceId) {
+    for (InProcessProvider p : inProcess) {
+      if (p.isRunning(instanceId)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private static Future<Void> unknown(String instanceId) {
+    return Future.failedFuture(new NoSuchElementException("instance \"" + instanceId
+        + "\" is not a running in-process instance of this gateway"));
+  }
+
+  /**
+   * Closes everything in reverse order of start; idempotent. A start in progress completes (or fails) first, then
+   * everything it created is closed.
+   */
+  public synchronized Future<Void> close() {
+    if (closeFuture != null) {
+      return closeFuture;
+    }
+    // a start in progress finishes its current steps first, so nothing it creates afterwards is left running
+    Future<Void> f = startSteps == null ? Future.succeededFuture()
+        : startSteps.transform(ar -> Future.succeededFuture());
+    f = step(f, () -> {
+      AdminServer a = admin;
+      return a == null ? Future.succeededFuture() : a.close();
+    });
+    f = step(f, () -> all(new ArrayList<>(httpListeners.values()).stream().map(HttpListener::close).toList(),
+        new ArrayList<>(tcpListeners.values()).stream().map(TcpListener::close).toList()));
+    f = step(f, () -> all(new ArrayList<>(scaling.values()).stream().map(ScalingGroup::close).toList()));
+    f = step(f, () -> all(inProcess.stream().map(InProcessProvider::close).toList()));
+    f = step(f, () -> all(discoveries.stream().map(TargetDiscovery::close).toList()));
+    f = step(f, () -> all(checkers.stream().map(HealthChecker::close).toList()));
+    f = step(f, () -> all(new ArrayList<>(groups.values()).stream().map(TargetGroup::close).toList()));
+    closeFuture = f.andThen(ar -> {
+      metrics.close();
+      registry.close();
+    });
+    return closeFuture;
+  }
+
+  private static Future<Void> step(Future<Void> previous, Supplier<Future<Void>> next) {
+    return previous.transform(ar -> {
+      try {
+        return next.get();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }).transform(ar -> {
+      if (ar.failed()) {
+        LOG.log(System.Logger.Level.WARNING, "closing: " + ar.cause());
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  @SafeVarargs
+  private static Future<Void> all(List<Future<Void>>... lists) {
+    List<Future<Void>> futures = new ArrayList<>();
+    for (List<Future<Void>> l : lists) {
+      futures.addAll(l);
+    }
+    return Future.join(futures).mapEmpty();
+  }
+}

@@ -1,0 +1,31 @@
+package dev.loadstar.samples.config;
+
+import dev.loadstar.routing.ListenerConfig;
+import dev.loadstar.routing.RuleSet;
+import java.time.Duration;
+
+/**
+ * A validated listener of a configuration file: HTTP (rules, the embeddable "ALB") or TCP (one target group, the
+ * "NLB").
+ *
+ * @param name the listener name
+ * @param protocol HTTP or TCP
+ * @param host the address to bind
+ * @param port the port to bind (0 picks a free port)
+ * @param httpConfig the HTTP listener settings (null for TCP)
+ * @param rules the rules and default action (null for TCP)
+ * @param tcpTargetGroup the target group of a TCP listener (null for HTTP)
+ * @param idleTimeout the idle timeout
+ * @param connectTimeout the timeout to connect to a target
+ */
+public record ListenerSpec(String name, Protocol protocol, String host, int port, ListenerConfig httpConfig,
+    RuleSet rules, String tcpTargetGroup, Duration idleTimeout, Duration connectTimeout) {
+
+  /** The listener protocol. */
+  public enum Protocol {
+    /** An HTTP reverse proxy with listener rules. */
+    HTTP,
+    /** A TCP connection balancer over one target group. */
+    TCP
+  }
+}

@@ -1,0 +1,136 @@
+package dev.loadstar.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code validate} and {@code gateway} subcommands through {@link Main#run}: exit codes, output, help. */
+class CommandLineTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream originalOut;
+  private PrintStream originalErr;
+
+  @BeforeEach
+  void capture() {
+    originalOut = System.out;
+    originalErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(originalOut);
+    System.setErr(originalErr);
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void validateExitsZeroForTheCompleteExample() {
+    int code = Main.run("validate", "--config", "examples/complete.yaml");
+    assertThat(code).isZero();
+    assertThat(out()).isEqualTo("examples/complete.yaml: valid (2 listeners, 3 target groups, 1 scaling groups)"
+        + System.lineSeparator());
+    assertThat(err()).isEmpty();
+  }
+
+  @Test
+  void validateExitsZeroForTheMinimalExample() {
+    assertThat(Main.run("validate", "--config", "examples/minimal.yaml")).isZero();
+    assertThat(out()).isEqualTo("examples/minimal.yaml: valid (1 listeners, 1 target groups, 1 scaling groups)"
+        + System.lineSeparator());
+  }
+
+  @Test
+  void validateExitsOneAndPrintsEveryError(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(file, """
+        listeners:
+          - name: web
+            port: 8080
+            defaultActions: [{type: forward, targetGroupName: api}]
+        targetGroups:
+          - name: web
+            healthCheck: {intervalSeconds: 3}
+        """);
+    int code = Main.run("validate", "-c", file.toString());
+    assertThat(code).isEqualTo(1);
+    assertThat(out()).isEmpty();
+    assertThat(err().split("\\R")).containsExactly(
+        file + ":4:55: listeners[0].defaultActions[0].targetGroupName: \"api\" (expected: the name of a target group "
+            + "defined under targetGroups (web))",
+        file + ":7:36: targetGroups[0].healthCheck.intervalSeconds: 3 (expected: 5-300 whole seconds, or 0.01-300 "
+            + "with embedded: true)",
+        "2 errors");
+  }
+
+  @Test
+  void validateExitsOneForAMissingFile(@TempDir Path dir) {
+    Path file = dir.resolve("missing.yaml");
+    assertThat(Main.run("validate", "--config", file.toString())).isEqualTo(1);
+    assertThat(err()).startsWith(file + ":1:1: no such file");
+  }
+
+  @Test
+  void validateWithoutAConfigIsAUsageError() {
+    assertThat(Main.run("validate")).isEqualTo(2);
+    assertThat(err()).contains("Missing required option: '--config=FILE'");
+  }
+
+  @Test
+  void gatewayRefusesAnInvalidFileWithExitCodeOne(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("bad.json");
+    Files.writeString(file, "{\"listeners\": []}");
+    assertThat(Main.run("gateway", "--config", file.toString())).isEqualTo(1);
+    assertThat(err()).isEqualTo(file + ":1:15: listeners: [] (expected: at least one listener)"
+        + System.lineSeparator() + "1 error" + System.lineSeparator());
+  }
+
+  @Test
+  void gatewayExitsOneWhenAPortCannotBeBound(@TempDir Path dir) throws IOException {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50,
+        java.net.InetAddress.getByName("127.0.0.1"))) {
+      Path file = dir.resolve("gw.yaml");
+      Files.writeString(file, """
+          admin: {port: 0}
+          listeners:
+            - name: web
+              host: 127.0.0.1
+              port: %d
+              defaultActions: [{type: fixed-response, fixedResponseConfig: {statusCode: 200}}]
+          """.formatted(taken.getLocalPort()));
+      assertThat(Main.run("gateway", "--config", file.toString())).isEqualTo(1);
+      assertThat(err()).startsWith("gateway: listener web: cannot bind 127.0.0.1:" + taken.getLocalPort() + ": ");
+      assertThat(out()).isEmpty();
+    }
+  }
+
+  @Test
+  void bothCommandsHaveHelp() {
+    assertThat(Main.run("validate", "--help")).isZero();
+    assertThat(out()).contains("Usage: loadstar validate").contains("-c, --config=FILE")
+        .contains("Exit code 0 when the file is valid, 1 when it has errors.");
+    out.reset();
+    assertThat(Main.run("gateway", "--help")).isZero();
+    assertThat(out()).contains("Usage: loadstar gateway").contains("-c, --config=FILE")
+        .contains("runs until interrupted");
+  }
+}
