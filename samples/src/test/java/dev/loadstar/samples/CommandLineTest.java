@@ -83,6 +83,29 @@ class CommandLineTest {
   }
 
   @Test
+  void validateAndGatewayRefuseALoopOfBalancerTargetsNamingTheCycle(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("loop.yaml");
+    Files.writeString(file, """
+        listeners:
+          - name: edge
+            port: 8080
+            defaultActions: [{type: forward, targetGroupName: web}]
+        targetGroups:
+          - name: web
+            targets:
+              - {id: back, type: alb, listener: edge}
+        """);
+    String error = file + ":8:41: targetGroups[0].targets[0].listener: \"edge\" (expected: no loop; target group web "
+        + "-> listener edge -> target group web)";
+    assertThat(Main.run("validate", "--config", file.toString())).isEqualTo(1);
+    assertThat(err().split("\\R")).containsExactly(error, "1 error");
+    err.reset();
+    assertThat(Main.run("gateway", "--config", file.toString())).isEqualTo(1);
+    assertThat(err().split("\\R")).containsExactly(error, "1 error");
+    assertThat(out()).isEmpty();
+  }
+
+  @Test
   void validateExitsOneForAMissingFile(@TempDir Path dir) {
     Path file = dir.resolve("missing.yaml");
     assertThat(Main.run("validate", "--config", file.toString())).isEqualTo(1);
