@@ -47,7 +47,7 @@ class CommandLineTest {
   void validateExitsZeroForTheCompleteExample() {
     int code = Main.run("validate", "--config", "examples/complete.yaml");
     assertThat(code).isZero();
-    assertThat(out()).isEqualTo("examples/complete.yaml: valid (2 listeners, 3 target groups, 1 scaling groups)"
+    assertThat(out()).isEqualTo("examples/complete.yaml: valid (3 listeners, 6 target groups, 1 scaling groups)"
         + System.lineSeparator());
     assertThat(err()).isEmpty();
   }
