@@ -20,6 +20,7 @@ import dev.loadstar.routing.RuleLimits;
 import dev.loadstar.routing.RuleSet;
 import dev.loadstar.samples.admin.AdminServer;
 import dev.loadstar.samples.config.AdminSettings;
+import dev.loadstar.samples.config.FunctionRegistry;
 import dev.loadstar.samples.config.GatewayConfig;
 import dev.loadstar.samples.config.ListenerSpec;
 import dev.loadstar.samples.config.ScalingGroupSpec;
@@ -126,7 +127,7 @@ public final class Validator {
 
   /** Validates the root node; returns the configuration (meaningful only when the context has no errors). */
   public static GatewayConfig validate(Context ctx, Node root, String source) {
-    return validate(ctx, root, source, Set.of("echo", "hello"));
+    return validate(ctx, root, source, FunctionRegistry.builtIn().names());
   }
 
   /** As {@link #validate(Context, Node, String)}; function targets may name any of {@code functions}. */
