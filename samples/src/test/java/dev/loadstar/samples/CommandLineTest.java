@@ -47,7 +47,7 @@ class CommandLineTest {
   void validateExitsZeroForTheCompleteExample() {
     int code = Main.run("validate", "--config", "examples/complete.yaml");
     assertThat(code).isZero();
-    assertThat(out()).isEqualTo("examples/complete.yaml: valid (2 listeners, 3 target groups, 1 scaling groups)"
+    assertThat(out()).isEqualTo("examples/complete.yaml: valid (3 listeners, 6 target groups, 1 scaling groups)"
         + System.lineSeparator());
     assertThat(err()).isEmpty();
   }
@@ -80,6 +80,29 @@ class CommandLineTest {
         file + ":7:36: targetGroups[0].healthCheck.intervalSeconds: 3 (expected: 5-300 whole seconds, or 0.01-300 "
             + "with embedded: true)",
         "2 errors");
+  }
+
+  @Test
+  void validateAndGatewayRefuseALoopOfBalancerTargetsNamingTheCycle(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("loop.yaml");
+    Files.writeString(file, """
+        listeners:
+          - name: edge
+            port: 8080
+            defaultActions: [{type: forward, targetGroupName: web}]
+        targetGroups:
+          - name: web
+            targets:
+              - {id: back, type: alb, listener: edge}
+        """);
+    String error = file + ":8:41: targetGroups[0].targets[0].listener: \"edge\" (expected: no loop; target group web "
+        + "-> listener edge -> target group web)";
+    assertThat(Main.run("validate", "--config", file.toString())).isEqualTo(1);
+    assertThat(err().split("\\R")).containsExactly(error, "1 error");
+    err.reset();
+    assertThat(Main.run("gateway", "--config", file.toString())).isEqualTo(1);
+    assertThat(err().split("\\R")).containsExactly(error, "1 error");
+    assertThat(out()).isEmpty();
   }
 
   @Test

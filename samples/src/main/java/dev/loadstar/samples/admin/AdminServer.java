@@ -336,7 +336,7 @@ public final class AdminServer {
     }
     if (s.size() == 3 && s.get(2).equals("health")) {
       allow(m, read, "GET");
-      json(req, 200, DescribeTargetHealth.toJson(g, model.healthCheck(name)));
+      json(req, 200, AdminJson.describeTargetHealth(g, model.healthCheck(name)));
       return;
     }
     if (s.size() == 3 && s.get(2).equals("targets")) {
@@ -345,7 +345,7 @@ public final class AdminServer {
         try {
           Target t = targetFrom(body);
           g.register(t);
-          json(req, 200, DescribeTargetHealth.toJson(g, model.healthCheck(name), List.of(t.id())));
+          json(req, 200, AdminJson.describeTargetHealth(g, model.healthCheck(name), List.of(t.id())));
         } catch (ApiError e) {
           error(req, e);
         }
@@ -361,7 +361,7 @@ public final class AdminServer {
             + name + "\"" + (t != null ? " (it is already draining)" : ""));
       }
       g.deregister(id);
-      json(req, 202, DescribeTargetHealth.toJson(g, model.healthCheck(name), List.of(id)));
+      json(req, 202, AdminJson.describeTargetHealth(g, model.healthCheck(name), List.of(id)));
       return;
     }
     throw notFound(req);

@@ -28,15 +28,23 @@ public final class GatewayConfig {
   private final List<TargetGroupSpec> targetGroups;
   private final List<ListenerSpec> listeners;
   private final List<ScalingGroupSpec> scalingGroups;
+  private final String zone;
 
   /** A configuration from validated parts (the validator builds these). */
   public GatewayConfig(String source, AdminSettings admin, List<TargetGroupSpec> targetGroups,
       List<ListenerSpec> listeners, List<ScalingGroupSpec> scalingGroups) {
+    this(source, admin, targetGroups, listeners, scalingGroups, null);
+  }
+
+  /** A configuration from validated parts, with the gateway's availability zone (null for none). */
+  public GatewayConfig(String source, AdminSettings admin, List<TargetGroupSpec> targetGroups,
+      List<ListenerSpec> listeners, List<ScalingGroupSpec> scalingGroups, String zone) {
     this.source = Objects.requireNonNull(source, "source");
     this.admin = Objects.requireNonNull(admin, "admin");
     this.targetGroups = List.copyOf(targetGroups);
     this.listeners = List.copyOf(listeners);
     this.scalingGroups = List.copyOf(scalingGroups);
+    this.zone = zone;
   }
 
   /** Reads and validates a YAML ({@code .yaml}, {@code .yml}) or JSON ({@code .json}) file; the environment fills {@code ${env:NAME}}. */
@@ -62,6 +70,15 @@ public final class GatewayConfig {
     return r.config();
   }
 
+  /** As {@link #load(Path, Function)}, with function target names checked against {@code functions}. */
+  public static GatewayConfig load(Path file, Function<String, String> env, FunctionRegistry functions) {
+    Result r = read(file, env, functions);
+    if (!r.errors().isEmpty()) {
+      throw new ConfigException(r.errors());
+    }
+    return r.config();
+  }
+
   /** Every error of a file (empty when it is valid). */
   public static List<ConfigError> check(Path file, Function<String, String> env) {
     return read(file, env).errors();
@@ -78,6 +95,14 @@ public final class GatewayConfig {
 
   /** Reads and validates a file, returning the configuration or every error. */
   public static Result read(Path file, Function<String, String> env) {
+    return read(file, env, FunctionRegistry.builtIn());
+  }
+
+  /**
+   * Reads and validates a file, returning the configuration or every error; function targets may name the
+   * functions of {@code functions}.
+   */
+  public static Result read(Path file, Function<String, String> env, FunctionRegistry functions) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -86,14 +111,22 @@ public final class GatewayConfig {
     } catch (IOException e) {
       return new Result(null, List.of(new ConfigError(file.toString(), 1, 1, "", "cannot read the file: " + e)));
     }
-    return validate(text, file.toString(), file.toString().toLowerCase(Locale.ROOT).endsWith(".json"), env);
+    return validate(text, file.toString(), file.toString().toLowerCase(Locale.ROOT).endsWith(".json"), env,
+        functions);
   }
 
-  /** Validates text, returning the configuration or every error. */
+  /** Validates text, returning the configuration or every error (function targets: the built-in functions). */
   public static Result validate(String text, String name, boolean json, Function<String, String> env) {
+    return validate(text, name, json, env, FunctionRegistry.builtIn());
+  }
+
+  /** Validates text, returning the configuration or every error; function targets may name those of {@code functions}. */
+  public static Result validate(String text, String name, boolean json, Function<String, String> env,
+      FunctionRegistry functions) {
+    Objects.requireNonNull(functions, "functions");
     Context ctx = new Context(name);
     Node root = ConfigParser.parse(text, json, ctx, env);
-    GatewayConfig config = root == null ? null : Validator.validate(ctx, root, name);
+    GatewayConfig config = root == null ? null : Validator.validate(ctx, root, name, functions.names());
     if (ctx.hasErrors()) {
       return new Result(null, ctx.errors());
     }
@@ -118,6 +151,11 @@ public final class GatewayConfig {
   /** The listeners, in file order. */
   public List<ListenerSpec> listeners() {
     return listeners;
+  }
+
+  /** The gateway's availability zone (the top-level {@code zone}), the default zone of its listeners; or null. */
+  public String zone() {
+    return zone;
   }
 
   /** The scaling groups, in file order. */

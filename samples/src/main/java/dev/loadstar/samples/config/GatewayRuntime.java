@@ -1,5 +1,7 @@
 package dev.loadstar.samples.config;
 
+import dev.loadstar.core.Balancer;
+import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.discovery.TargetDiscovery;
 import dev.loadstar.healthcheck.HealthCheck;
@@ -12,6 +14,8 @@ import dev.loadstar.samples.admin.LabControls;
 import dev.loadstar.samples.metrics.GatewayMetrics;
 import dev.loadstar.scaling.ScalingGroup;
 import dev.loadstar.scaling.providers.InProcessProvider;
+import dev.loadstar.scaling.providers.ProcessProvider;
+import dev.loadstar.scaling.spi.InstanceProvider;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -33,8 +37,11 @@ import java.util.function.Supplier;
  * discovery, scaling groups, HTTP and TCP listeners, the metrics registry and the admin server. It is the
  * {@link AdminModel} its admin server reads.
  *
- * <p>{@link #start()} brings everything up in dependency order (groups, checkers, discovery (awaiting readiness),
- * scaling groups, listeners, admin) and, when a step fails, closes what was started and fails. {@link #close()}
+ * <p>{@link #start()} brings everything up in dependency order (groups with their instance, ip and function targets,
+ * checkers, discovery (awaiting readiness); the listeners, built but not bound yet; the balancer targets, which name
+ * listeners and groups (a loop is refused here too, by core); scaling groups; binding the listeners; admin) and, when a
+ * step fails, closes what was started and fails. Function targets are resolved by name in the runtime's
+ * {@link FunctionRegistry} ({@link Builder#functions}). {@link #close()}
  * releases everything in reverse order: admin, listeners (no new traffic), scaling groups and the in-process
  * providers they use, discovery, checkers, groups, metrics. Both are idempotent. The Vert.x instance belongs to
  * the caller.
@@ -51,6 +58,7 @@ public final class GatewayRuntime implements AdminModel {
   private final List<TargetDiscovery> discoveries = new CopyOnWriteArrayList<>();
   private final Map<String, ScalingGroup> scaling = Collections.synchronizedMap(new LinkedHashMap<>());
   private final List<InProcessProvider> inProcess = new CopyOnWriteArrayList<>();
+  private final List<InstanceProvider> ownProviders = new CopyOnWriteArrayList<>();
   private final Map<String, HttpListener> httpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
   private final Map<String, TcpListener> tcpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -60,14 +68,54 @@ public final class GatewayRuntime implements AdminModel {
   private Future<Void> startFuture;
   private Future<Void> closeFuture;
 
-  private GatewayRuntime(Vertx vertx, GatewayConfig config) {
+  private final FunctionRegistry functions;
+
+  private GatewayRuntime(Vertx vertx, GatewayConfig config, FunctionRegistry functions) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
+    this.functions = Objects.requireNonNull(functions, "functions");
   }
 
-  /** A runtime for the configuration on {@code vertx} (not started). */
+  /** A runtime for the configuration on {@code vertx} (not started), with the built-in functions. */
   public static GatewayRuntime create(Vertx vertx, GatewayConfig config) {
-    return new GatewayRuntime(vertx, config);
+    return builder(vertx, config).build();
+  }
+
+  /** A builder of a runtime for the configuration on {@code vertx}. */
+  public static Builder builder(Vertx vertx, GatewayConfig config) {
+    return new Builder(vertx, config);
+  }
+
+  /** Builds a {@link GatewayRuntime}. */
+  public static final class Builder {
+    private final Vertx vertx;
+    private final GatewayConfig config;
+    private FunctionRegistry functions = FunctionRegistry.builtIn();
+
+    private Builder(Vertx vertx, GatewayConfig config) {
+      this.vertx = vertx;
+      this.config = config;
+    }
+
+    /**
+     * The functions that function targets ({@code function: <name>}) are resolved in (default: the built-in ones);
+     * validate the file with the same registry ({@link GatewayConfig#read(java.nio.file.Path,
+     * java.util.function.Function, FunctionRegistry)}).
+     */
+    public Builder functions(FunctionRegistry functions) {
+      this.functions = Objects.requireNonNull(functions, "functions");
+      return this;
+    }
+
+    /** The runtime (not started). */
+    public GatewayRuntime build() {
+      return new GatewayRuntime(vertx, config, functions);
+    }
+  }
+
+  /** The functions function targets are resolved in. */
+  public FunctionRegistry functions() {
+    return functions;
   }
 
   /** The configuration. */
@@ -80,7 +128,8 @@ public final class GatewayRuntime implements AdminModel {
     if (startFuture == null) {
       Future<Void> f;
       try {
-        f = startGroups().compose(v -> startScaling()).compose(v -> startListeners()).compose(v -> startAdmin());
+        f = startGroups().compose(v -> buildListeners()).compose(v -> registerBalancerTargets())
+            .compose(v -> startScaling()).compose(v -> startListeners()).compose(v -> startAdmin());
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);
       }
@@ -97,8 +146,14 @@ public final class GatewayRuntime implements AdminModel {
       groups.put(spec.name(), g);
       healthChecks.put(spec.name(), spec.healthCheck());
       metrics.bindTargetGroup(g);
-      if (!spec.targets().isEmpty()) {
-        g.register(spec.targets());
+      List<Target> targets = new ArrayList<>();
+      for (TargetSpec t : spec.targets()) {
+        if (!t.isBalancer()) {
+          targets.add(t.build(functions, n -> null, n -> null));
+        }
+      }
+      if (!targets.isEmpty()) {
+        g.register(targets);
       }
       checkers.add(HealthChecker.start(vertx, g, spec.healthCheck(), spec.outlierDetection()));
       if (spec.discovery() != null) {
@@ -114,13 +169,42 @@ public final class GatewayRuntime implements AdminModel {
     return Future.all(ready).mapEmpty();
   }
 
+  /** Balancer targets hand requests to listeners and groups, so they are registered once the listeners exist. */
+  private Future<Void> registerBalancerTargets() {
+    for (TargetGroupSpec spec : config.targetGroups()) {
+      TargetGroup g = groups.get(spec.name());
+      for (TargetSpec t : spec.targets()) {
+        if (t.isBalancer()) {
+          Target target = t.build(functions, this::balancerListener, groups::get);
+          try {
+            g.register(target);
+          } catch (IllegalArgumentException e) {
+            return Future.failedFuture(new IllegalArgumentException("target group " + spec.name() + ": "
+                + e.getMessage(), e));
+          }
+        }
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  private Balancer balancerListener(String name) {
+    HttpListener h = httpListeners.get(name);
+    return h != null ? h : tcpListeners.get(name);
+  }
+
   private Future<Void> startScaling() {
     List<Future<Void>> started = new ArrayList<>();
     for (ScalingGroupSpec spec : config.scalingGroups()) {
-      InProcessProvider provider = null;
+      InstanceProvider provider = null;
+      List<String> zones = spec.availabilityZones();
       if (spec.launchTemplate().provider().equals(InProcessProvider.NAME)) {
-        provider = new InProcessProvider(vertx);
-        inProcess.add(provider);
+        InProcessProvider p = new InProcessProvider(vertx, zones);
+        inProcess.add(p);
+        provider = p;
+      } else if (!zones.isEmpty() && spec.launchTemplate().provider().equals(ProcessProvider.NAME)) {
+        provider = new ProcessProvider(vertx, zones);
+        ownProviders.add(provider);
       }
       ScalingGroup g = ScalingGroup.create(vertx, spec.toConfig(groups, provider));
       scaling.put(spec.name(), g);
@@ -130,21 +214,33 @@ public final class GatewayRuntime implements AdminModel {
     return Future.all(started).mapEmpty();
   }
 
-  private Future<Void> startListeners() {
-    List<Future<Void>> started = new ArrayList<>();
+  /** Builds every listener (not bound yet), so balancer targets can name them. */
+  private Future<Void> buildListeners() {
     for (ListenerSpec spec : config.listeners()) {
       if (spec.protocol() == ListenerSpec.Protocol.HTTP) {
         HttpListener l = HttpListener.builder(vertx).config(spec.httpConfig()).rules(spec.rules())
             .targetGroups(groups::get).build();
         httpListeners.put(spec.name(), l);
         metrics.bindHttpListener(spec.name(), l);
-        started.add(bind(spec, l::start));
       } else {
-        TcpListener l = TcpListener.create(vertx, spec.host(), spec.port(), groups.get(spec.tcpTargetGroup()),
-            spec.idleTimeout(), spec.connectTimeout());
+        TcpListener l = TcpListener.builder(vertx).host(spec.host()).port(spec.port())
+            .targetGroup(groups.get(spec.tcpTargetGroup())).idleTimeout(spec.idleTimeout())
+            .connectTimeout(spec.connectTimeout()).name(spec.name()).localZone(spec.zone()).build();
         tcpListeners.put(spec.name(), l);
         metrics.bindTcpListener(spec.name(), l);
-        started.add(bind(spec, l::start));
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> startListeners() {
+    List<Future<Void>> started = new ArrayList<>();
+    for (ListenerSpec spec : config.listeners()) {
+      HttpListener h = httpListeners.get(spec.name());
+      if (h != null) {
+        started.add(bind(spec, h::start));
+      } else {
+        started.add(bind(spec, tcpListeners.get(spec.name())::start));
       }
     }
     return Future.all(started).mapEmpty();
@@ -284,7 +380,8 @@ public final class GatewayRuntime implements AdminModel {
     f = step(f, () -> all(new ArrayList<>(httpListeners.values()).stream().map(HttpListener::close).toList(),
         new ArrayList<>(tcpListeners.values()).stream().map(TcpListener::close).toList()));
     f = step(f, () -> all(new ArrayList<>(scaling.values()).stream().map(ScalingGroup::close).toList()));
-    f = step(f, () -> all(inProcess.stream().map(InProcessProvider::close).toList()));
+    f = step(f, () -> all(inProcess.stream().map(InProcessProvider::close).toList(),
+        ownProviders.stream().map(InstanceProvider::close).toList()));
     f = step(f, () -> all(discoveries.stream().map(TargetDiscovery::close).toList()));
     f = step(f, () -> all(checkers.stream().map(HealthChecker::close).toList()));
     f = step(f, () -> all(new ArrayList<>(groups.values()).stream().map(TargetGroup::close).toList()));

@@ -17,9 +17,17 @@ import java.time.Duration;
  * @param tcpTargetGroup the target group of a TCP listener (null for HTTP)
  * @param idleTimeout the idle timeout
  * @param connectTimeout the timeout to connect to a target
+ * @param zone the listener's availability zone (its own {@code zone}, else the file's top-level {@code zone}), or
+ *     null: groups with {@code load_balancing.cross_zone.enabled} off keep its requests in this zone
  */
 public record ListenerSpec(String name, Protocol protocol, String host, int port, ListenerConfig httpConfig,
-    RuleSet rules, String tcpTargetGroup, Duration idleTimeout, Duration connectTimeout) {
+    RuleSet rules, String tcpTargetGroup, Duration idleTimeout, Duration connectTimeout, String zone) {
+
+  /** A listener without a zone. */
+  public ListenerSpec(String name, Protocol protocol, String host, int port, ListenerConfig httpConfig,
+      RuleSet rules, String tcpTargetGroup, Duration idleTimeout, Duration connectTimeout) {
+    this(name, protocol, host, port, httpConfig, rules, tcpTargetGroup, idleTimeout, connectTimeout, null);
+  }
 
   /** The listener protocol. */
   public enum Protocol {

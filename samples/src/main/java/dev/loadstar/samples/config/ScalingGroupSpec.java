@@ -18,14 +18,31 @@ public final class ScalingGroupSpec {
   private final LaunchTemplate launchTemplate;
   private final List<String> targetGroups;
   private final BiFunction<Map<String, TargetGroup>, InstanceProvider, ScalingGroupConfig> factory;
+  private final List<String> availabilityZones;
 
   /** A spec; {@code factory} makes the config from the running groups and an optional explicit provider. */
   public ScalingGroupSpec(String name, LaunchTemplate launchTemplate, List<String> targetGroups,
       BiFunction<Map<String, TargetGroup>, InstanceProvider, ScalingGroupConfig> factory) {
+    this(name, launchTemplate, targetGroups, List.of(), factory);
+  }
+
+  /** A spec whose provider launches into {@code availabilityZones} (empty: none). */
+  public ScalingGroupSpec(String name, LaunchTemplate launchTemplate, List<String> targetGroups,
+      List<String> availabilityZones,
+      BiFunction<Map<String, TargetGroup>, InstanceProvider, ScalingGroupConfig> factory) {
     this.name = name;
     this.launchTemplate = launchTemplate;
     this.targetGroups = List.copyOf(targetGroups);
+    this.availabilityZones = List.copyOf(availabilityZones);
     this.factory = factory;
+  }
+
+  /**
+   * The availability zones the group's provider launches into (Auto Scaling's {@code AvailabilityZones}); the group
+   * spreads its instances evenly over them. Empty when none are configured.
+   */
+  public List<String> availabilityZones() {
+    return availabilityZones;
   }
 
   /** The group name. */
@@ -53,6 +70,7 @@ public final class ScalingGroupSpec {
 
   @Override
   public String toString() {
-    return "ScalingGroupSpec{" + name + " " + launchTemplate + " targetGroups=" + targetGroups + "}";
+    return "ScalingGroupSpec{" + name + " " + launchTemplate + " targetGroups=" + targetGroups
+        + (availabilityZones.isEmpty() ? "" : " availabilityZones=" + availabilityZones) + "}";
   }
 }

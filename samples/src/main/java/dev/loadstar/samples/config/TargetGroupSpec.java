@@ -1,6 +1,5 @@
 package dev.loadstar.samples.config;
 
-import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroupConfig;
 import dev.loadstar.core.discovery.DiscoveryConfig;
 import dev.loadstar.healthcheck.HealthCheck;
@@ -10,14 +9,19 @@ import java.util.List;
 /**
  * A validated target group of a configuration file.
  *
- * @param config the group's settings (attributes, health check enabled, fail-open)
- * @param targets the targets registered at start
+ * @param config the group's settings (attributes, health check enabled, fail-open, cross-zone)
+ * @param targets the targets registered at start, in file order (every kind)
  * @param healthCheck the active health check settings
  * @param outlierDetection the passive health settings
  * @param discovery the discovery sources, or null
  */
-public record TargetGroupSpec(TargetGroupConfig config, List<Target> targets, HealthCheck healthCheck,
+public record TargetGroupSpec(TargetGroupConfig config, List<TargetSpec> targets, HealthCheck healthCheck,
     OutlierDetection outlierDetection, DiscoveryConfig discovery) {
+
+  /** Copies the targets. */
+  public TargetGroupSpec {
+    targets = List.copyOf(targets);
+  }
 
   /** The group name. */
   public String name() {

@@ -4,6 +4,7 @@ import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.RequestOutcome;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupListener;
+import dev.loadstar.core.ZoneHealthDescription;
 import dev.loadstar.healthcheck.HealthMetrics;
 import dev.loadstar.routing.HttpListener;
 import dev.loadstar.routing.ListenerStats;
@@ -16,9 +17,11 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,11 +33,14 @@ import java.util.function.ToDoubleFunction;
  * "Admin API and metrics", has the list and how Prometheus renders the names).
  *
  * <ul>
- *   <li>per target ({@code target_group}, {@code target}): {@code RequestCountPerTarget},
- *   {@code TargetResponseTime}, {@code TargetConnectionErrorCount}, fed by
+ *   <li>per target ({@code target_group}, {@code target}, and {@code availability_zone} for a target with a zone):
+ *   {@code RequestCountPerTarget}, {@code TargetResponseTime}, {@code TargetConnectionErrorCount}, fed by
  *   {@link TargetGroupListener#onRequestEnd} (one map lookup, no allocation beyond Micrometer's own);</li>
  *   <li>per target group ({@code target_group}): {@code HealthyHostCount}, {@code UnHealthyHostCount} (healthcheck's
  *   {@link HealthMetrics}) and {@code HTTPCode_Target_2XX_Count} ... {@code 5XX} summed over the HTTP listeners;</li>
+ *   <li>per target group and zone ({@code target_group}, {@code availability_zone}): {@code HealthyHostCount},
+ *   {@code UnHealthyHostCount} again, for each zone a target of the group was registered in (CloudWatch's
+ *   {@code AvailabilityZone} dimension);</li>
  *   <li>per listener ({@code listener}): {@code RequestCount}, {@code HTTPCode_ELB_4XX_Count},
  *   {@code HTTPCode_ELB_5XX_Count}, {@code HTTPCode_ELB_500/502/503/504_Count}, {@code ActiveConnectionCount},
  *   {@code NewConnectionCount}, and for TCP listeners {@code RejectedConnectionCount};</li>
@@ -53,6 +59,8 @@ public final class GatewayMetrics implements AutoCloseable {
   public static final String TAG_LISTENER = "listener";
   /** Tag naming the scaling group. */
   public static final String TAG_SCALING_GROUP = "auto_scaling_group";
+  /** Tag naming the availability zone (CloudWatch's {@code AvailabilityZone} dimension). */
+  public static final String TAG_ZONE = "availability_zone";
 
   private final MeterRegistry registry;
   private final List<Meter> meters = new CopyOnWriteArrayList<>();
@@ -184,6 +192,7 @@ public final class GatewayMetrics implements AutoCloseable {
   private final class TargetMeters implements TargetGroupListener {
     private final TargetGroup group;
     private final ConcurrentHashMap<RegisteredTarget, PerTarget> byTarget = new ConcurrentHashMap<>();
+    private final Set<String> zones = ConcurrentHashMap.newKeySet();
 
     TargetMeters(TargetGroup group) {
       this.group = group;
@@ -193,7 +202,26 @@ public final class GatewayMetrics implements AutoCloseable {
       if (closed) {
         return;
       }
-      byTarget.computeIfAbsent(t, k -> new PerTarget(group.name(), t.target().id()));
+      String zone = t.target().zone();
+      byTarget.computeIfAbsent(t, k -> new PerTarget(group.name(), t.target().id(), zone));
+      if (zone != null && zones.add(zone)) {
+        zoneGauge(HealthMetrics.HEALTHY_HOST_COUNT, zone, ZoneHealthDescription::healthy,
+            "Targets in the zone that receive traffic in normal operation");
+        zoneGauge(HealthMetrics.UNHEALTHY_HOST_COUNT, zone, ZoneHealthDescription::unhealthy,
+            "Targets in the zone that are unhealthy");
+      }
+    }
+
+    private void zoneGauge(String metric, String zone, ToDoubleFunction<ZoneHealthDescription> f,
+        String description) {
+      meters.add(Gauge.builder(metric, group, g -> {
+        for (ZoneHealthDescription z : g.describeZones()) {
+          if (zone.equals(z.zone())) {
+            return f.applyAsDouble(z);
+          }
+        }
+        return 0;
+      }).tag(TAG_TARGET_GROUP, group.name()).tag(TAG_ZONE, zone).description(description).register(registry));
     }
 
     void removeAll() {
@@ -236,14 +264,17 @@ public final class GatewayMetrics implements AutoCloseable {
     final Timer responseTime;
     final Counter connectionErrors;
 
-    PerTarget(String group, String target) {
-      requests = Counter.builder("RequestCountPerTarget").tag(TAG_TARGET_GROUP, group).tag(TAG_TARGET, target)
+    PerTarget(String group, String target, String zone) {
+      Tags tags = Tags.of(TAG_TARGET_GROUP, group, TAG_TARGET, target);
+      if (zone != null) {
+        tags = tags.and(TAG_ZONE, zone);
+      }
+      requests = Counter.builder("RequestCountPerTarget").tags(tags)
           .description("Requests sent to the target that ended").register(registry);
-      responseTime = Timer.builder("TargetResponseTime").tag(TAG_TARGET_GROUP, group).tag(TAG_TARGET, target)
+      responseTime = Timer.builder("TargetResponseTime").tags(tags)
           .description("Time from sending a request to the target until its response ended").register(registry);
-      connectionErrors = Counter.builder("TargetConnectionErrorCount").tag(TAG_TARGET_GROUP, group)
-          .tag(TAG_TARGET, target).description("Connections to the target that could not be established")
-          .register(registry);
+      connectionErrors = Counter.builder("TargetConnectionErrorCount").tags(tags)
+          .description("Connections to the target that could not be established").register(registry);
     }
 
     void remove() {

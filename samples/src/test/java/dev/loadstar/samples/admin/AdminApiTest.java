@@ -152,7 +152,8 @@ class AdminApiTest {
             .target("api-1").target().port()))
         .put("HealthCheckPort", Integer.toString(runtime.targetGroups().get("api").target("api-1").target().port()))
         .put("TargetHealth", new JsonObject().put("State", "healthy"))
-        .put("AnomalyDetection", new JsonObject().put("Result", "normal").put("MitigationInEffect", "no")));
+        .put("AnomalyDetection", new JsonObject().put("Result", "normal").put("MitigationInEffect", "no"))
+        .put("TargetType", "instance"));
 
     JsonArray listeners = get("/api/listeners").json().getJsonArray("Listeners");
     assertThat(listeners).hasSize(2);

@@ -72,7 +72,7 @@ class ConfigErrorsTest {
           - name: web
         colour: blue
         """)).containsExactly("gw.yaml:9:1: colour: unknown field (expected: one of stickinessSecrets, admin, "
-        + "targetGroups, listeners, scalingGroups)");
+        + "zone, targetGroups, listeners, scalingGroups)");
   }
 
   @Test

@@ -65,6 +65,7 @@ class CompleteExampleTest {
     Map<String, String> env = new HashMap<>();
     env.put("WEB_PORT", "0");
     env.put("TCP_PORT", "0");
+    env.put("WEB_TCP_PORT", "0");
     env.put("ADMIN_PORT", "0");
     env.put("LISTENER_HOST", "127.0.0.1");
     env.put("API_1_PORT", Integer.toString(backend("api-1")));
@@ -76,7 +77,8 @@ class CompleteExampleTest {
     http = new Http(vertx);
     web = runtime.listenerPort("web");
     admin = runtime.admin().actualPort();
-    await().atMost(WAIT).until(() -> healthy("api") == 2 && healthy("images") == 1 && healthy("web") == 2);
+    await().atMost(WAIT).until(() -> healthy("api") == 2 && healthy("images") == 1 && healthy("web") == 2
+        && healthy("local") == 2 && healthy("functions") == 1);
   }
 
   private long healthy(String group) {
@@ -175,10 +177,10 @@ class CompleteExampleTest {
   void adminApiDescribesTheExample() {
     JsonArray rules = http.get(admin, "/api/listeners/web/rules").json().getJsonArray("Rules");
     assertThat(rules.stream().map(r -> ((JsonObject) r).getString("Priority")).toList())
-        .containsExactly("10", "20", "30", "40", "50", "default");
+        .containsExactly("10", "20", "30", "40", "50", "60", "70", "default");
     assertThat(rules.getJsonObject(0).getJsonArray("Conditions").getJsonObject(0))
         .isEqualTo(new JsonObject().put("Field", "path-pattern").put("Values", new JsonArray().add("/api/*")));
-    assertThat(rules.getJsonObject(5).getJsonArray("Actions").getJsonObject(0))
+    assertThat(rules.getJsonObject(7).getJsonArray("Actions").getJsonObject(0))
         .isEqualTo(new JsonObject().put("Type", "forward").put("TargetGroupName", "web"));
 
     JsonObject api = http.get(admin, "/api/target-groups/api").json();
@@ -214,13 +216,18 @@ class CompleteExampleTest {
       assertThat(http.get(web, "/api/m").status()).isEqualTo(200);
     }
     String after = http.get(admin, "/metrics").body();
-    double perTarget = delta(before, after, "RequestCountPerTarget_total{target=\"api-1\",target_group=\"api\"}")
-        + delta(before, after, "RequestCountPerTarget_total{target=\"api-2\",target_group=\"api\"}");
+    // api-1 and api-2 have zones, so their series carry availability_zone (CloudWatch's AvailabilityZone)
+    double perTarget = delta(before, after, "RequestCountPerTarget_total{availability_zone=\"zone-a\",target=\"api-1\","
+        + "target_group=\"api\"}")
+        + delta(before, after, "RequestCountPerTarget_total{availability_zone=\"zone-b\",target=\"api-2\","
+        + "target_group=\"api\"}");
     assertThat(perTarget).isEqualTo(6);
     assertThat(delta(before, after, "HTTPCode_Target_2XX_Count_total{target_group=\"api\"}")).isEqualTo(6);
     assertThat(delta(before, after, "RequestCount_total{listener=\"web\"}")).isEqualTo(6);
-    assertThat(delta(before, after, "TargetResponseTime_seconds_count{target=\"api-1\",target_group=\"api\"}")
-        + delta(before, after, "TargetResponseTime_seconds_count{target=\"api-2\",target_group=\"api\"}"))
+    assertThat(delta(before, after, "TargetResponseTime_seconds_count{availability_zone=\"zone-a\",target=\"api-1\","
+        + "target_group=\"api\"}")
+        + delta(before, after, "TargetResponseTime_seconds_count{availability_zone=\"zone-b\",target=\"api-2\","
+        + "target_group=\"api\"}"))
         .isEqualTo(6);
     assertThat(Prometheus.value(after, "HealthyHostCount{target_group=\"api\"}")).hasValue(2);
     assertThat(Prometheus.value(after, "UnHealthyHostCount{target_group=\"api\"}")).hasValue(0);
@@ -236,9 +243,67 @@ class CompleteExampleTest {
   }
 
   @Test
+  void lambdaTargetsAnswerInProcessInTurn() {
+    Set<String> bodies = new HashSet<>();
+    for (int i = 0; i < 4; i++) {
+      Http.Resp r = http.get(web, "/fn/x?y=1");
+      assertThat(r.status()).isEqualTo(200);
+      bodies.add(r.body());
+    }
+    assertThat(bodies).containsExactlyInAnyOrder("hello from loadstar", "GET /fn/x?y=1");
+    Http.Resp echoed = http.send(io.vertx.core.http.HttpMethod.POST, web, "/fn/echo", Http.headers("Content-Type",
+        "application/json"), "{\"a\":1}");
+    assertThat(echoed.status()).isEqualTo(200);
+    assertThat(echoed.body()).isIn("{\"a\":1}", "hello from loadstar");
+  }
+
+  @Test
+  void withCrossZoneOffTheGatewaysZoneKeepsRequestsInZoneA() {
+    for (int i = 0; i < 6; i++) {
+      Http.Resp r = http.get(web, "/local/x");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.headers().get("x-backend")).as("local-a is api-1's server, in zone-a").isEqualTo("api-1");
+    }
+  }
+
+  @Test
+  void theTcpListenerReachesTheWebListenerThroughItsAlbTarget() {
+    int port = runtime.listenerPort("web-tcp");
+    Http.Resp r = http.get(port, "/api/nested");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).matches("api-[12] /api/nested");
+    assertThat(http.get(port, "/old/a").headers().get("location")).as("the web listener's rules apply")
+        .isEqualTo("http://127.0.0.1:" + port + "/new/old/a");
+  }
+
+  @Test
+  void describeShowsTargetTypesZonesAndTheScalingGroupsSpread() {
+    JsonObject functions = http.get(admin, "/api/target-groups/functions/health").json();
+    Map<String, JsonObject> rows = new HashMap<>();
+    functions.getJsonArray("TargetHealthDescriptions").forEach(o -> rows.put(((JsonObject) o)
+        .getJsonObject("Target").getString("Id"), (JsonObject) o));
+    assertThat(rows.get("hello-fn").getString("TargetType")).isEqualTo("lambda");
+    assertThat(rows.get("hello-fn").getJsonObject("TargetHealth").getString("State")).isEqualTo("healthy");
+    assertThat(rows.get("echo-fn").getJsonObject("TargetHealth").getString("State")).isEqualTo("unavailable");
+    JsonObject viaWeb = http.get(admin, "/api/target-groups/via-web/health").json()
+        .getJsonArray("TargetHealthDescriptions").getJsonObject(0);
+    assertThat(viaWeb.getString("TargetType")).isEqualTo("alb");
+    assertThat(viaWeb.getJsonObject("Target").getInteger("Port")).isEqualTo(web);
+    JsonObject local = http.get(admin, "/api/target-groups/local/health").json();
+    assertThat(local.getJsonArray("TargetHealthDescriptions").getJsonObject(0).getString("TargetType"))
+        .isEqualTo("ip");
+    assertThat(local.getJsonArray("AvailabilityZones").stream().map(z -> ((JsonObject) z).getString("ZoneName")
+        + ":" + ((JsonObject) z).getInteger("HealthyHostCount")).toList()).containsExactly("zone-a:1", "zone-b:1");
+    ScalingGroup asg = runtime.scalingGroups().get("web-asg");
+    assertThat(asg.instances().stream().map(Instance::zone).sorted().toList()).containsExactly("zone-a", "zone-b");
+    assertThat(http.get(admin, "/metrics").body()).contains(
+        "HealthyHostCount{availability_zone=\"zone-a\",target_group=\"local\"} 1.0");
+  }
+
+  @Test
   void everyTargetGroupOfTheExampleIsServing() {
     Map<String, TargetGroup> groups = runtime.targetGroups();
-    assertThat(groups).containsOnlyKeys("web", "api", "images");
+    assertThat(groups).containsOnlyKeys("web", "api", "images", "functions", "local", "via-web");
     for (TargetGroup g : groups.values()) {
       assertThat(g.targets()).allMatch(RegisteredTarget::isActive);
       assertThat(g.isFailingOpen()).isFalse();

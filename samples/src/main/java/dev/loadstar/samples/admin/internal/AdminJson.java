@@ -5,6 +5,8 @@ import dev.loadstar.core.Stickiness;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupConfig;
 import dev.loadstar.core.TargetHealth;
+import dev.loadstar.core.ZoneHealthDescription;
+import dev.loadstar.healthcheck.DescribeTargetHealth;
 import dev.loadstar.healthcheck.HealthCheck;
 import dev.loadstar.routing.Action;
 import dev.loadstar.routing.Condition;
@@ -17,6 +19,7 @@ import dev.loadstar.scaling.ScalingGroup;
 import dev.loadstar.scaling.ScalingGroupConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Collection;
 import java.util.List;
 
 /** The admin API's JSON, shaped like the {@code aws elbv2} and {@code aws autoscaling} outputs. */
@@ -48,7 +51,55 @@ public final class AdminJson {
         .put("RegisteredTargetCount", registered)
         .put("HealthyHostCount", healthy)
         .put("UnHealthyHostCount", unhealthy)
-        .put("FailingOpen", g.isFailingOpen());
+        .put("FailingOpen", g.isFailingOpen())
+        .put("AvailabilityZones", zones(g));
+  }
+
+  /**
+   * describe-target-health of every target (healthcheck's {@link DescribeTargetHealth}), each row with the target's
+   * {@code TargetType} (ALB's names: {@code instance}, {@code ip}, {@code lambda}, {@code alb}), and the group's
+   * {@code AvailabilityZones} summary ({@link #zones}).
+   */
+  public static JsonObject describeTargetHealth(TargetGroup g, HealthCheck hc) {
+    return withTargetTypes(g, DescribeTargetHealth.toJson(g, hc)).put("AvailabilityZones", zones(g));
+  }
+
+  /** describe-target-health of the given targets, each registered one's row with its {@code TargetType}. */
+  public static JsonObject describeTargetHealth(TargetGroup g, HealthCheck hc, Collection<String> targetIds) {
+    return withTargetTypes(g, DescribeTargetHealth.toJson(g, hc, targetIds));
+  }
+
+  private static JsonObject withTargetTypes(TargetGroup g, JsonObject json) {
+    JsonArray rows = json.getJsonArray("TargetHealthDescriptions");
+    for (int i = 0; i < rows.size(); i++) {
+      JsonObject row = rows.getJsonObject(i);
+      RegisteredTarget t = g.target(row.getJsonObject("Target").getString("Id"));
+      if (t != null) {
+        row.put("TargetType", t.target().kind().albName());
+      }
+    }
+    return json;
+  }
+
+  /**
+   * The group's targets per availability zone, zones in first-registration order (targets without a zone are left
+   * out): {@code ZoneName}, {@code RegisteredTargetCount} (non-draining), {@code HealthyHostCount},
+   * {@code UnHealthyHostCount}, and {@code ServingLocally} (with cross-zone load balancing off: whether the zone's
+   * balancers keep requests in it now).
+   */
+  public static JsonArray zones(TargetGroup g) {
+    JsonArray out = new JsonArray();
+    for (ZoneHealthDescription z : g.describeZones()) {
+      if (z.zone() != null) {
+        out.add(new JsonObject()
+            .put("ZoneName", z.zone())
+            .put("RegisteredTargetCount", z.registered())
+            .put("HealthyHostCount", z.healthy())
+            .put("UnHealthyHostCount", z.unhealthy())
+            .put("ServingLocally", z.servingLocally()));
+      }
+    }
+    return out;
   }
 
   /** The target group attributes with ALB's keys and string values, as describe-target-group-attributes. */
@@ -73,6 +124,7 @@ public final class AdminJson {
         Integer.toString(c.minimumHealthyTargetsCount()));
     a.put("target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage",
         c.minimumHealthyTargetsPercentage() == 0 ? "off" : Integer.toString(c.minimumHealthyTargetsPercentage()));
+    a.put("load_balancing.cross_zone.enabled", Boolean.toString(c.crossZoneEnabled()));
     return a;
   }
 

@@ -1,10 +1,13 @@
 package dev.loadstar.samples.config.internal;
 
+import dev.loadstar.core.Balancer;
 import dev.loadstar.core.BalancingAlgorithm;
+import dev.loadstar.core.FunctionResponse;
 import dev.loadstar.core.Stickiness;
 import dev.loadstar.core.StickinessKeys;
 import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.TargetFunction;
 import dev.loadstar.core.TargetGroupConfig;
 import dev.loadstar.core.discovery.DiscoveryConfig;
 import dev.loadstar.healthcheck.HealthCheck;
@@ -17,30 +20,38 @@ import dev.loadstar.routing.RuleLimits;
 import dev.loadstar.routing.RuleSet;
 import dev.loadstar.samples.admin.AdminServer;
 import dev.loadstar.samples.config.AdminSettings;
+import dev.loadstar.samples.config.FunctionRegistry;
 import dev.loadstar.samples.config.GatewayConfig;
 import dev.loadstar.samples.config.ListenerSpec;
 import dev.loadstar.samples.config.ScalingGroupSpec;
 import dev.loadstar.samples.config.TargetGroupSpec;
+import dev.loadstar.samples.config.TargetSpec;
 import dev.loadstar.scaling.HealthCheckType;
 import dev.loadstar.scaling.LaunchTemplate;
 import dev.loadstar.scaling.ScalingGroupConfig;
 import dev.loadstar.scaling.ScalingPolicy;
 import dev.loadstar.scaling.TerminationPolicy;
 import dev.loadstar.scaling.spi.InstanceProvider;
+import dev.loadstar.scaling.providers.InProcessProvider;
+import dev.loadstar.scaling.providers.ProcessProvider;
 import dev.loadstar.scaling.spi.InstanceProviderFactory;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -59,7 +70,30 @@ public final class Validator {
       "stickiness.lb_cookie.duration_seconds", "stickiness.app_cookie.cookie_name",
       "stickiness.app_cookie.duration_seconds",
       "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count",
-      "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage");
+      "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage",
+      "load_balancing.cross_zone.enabled");
+  private static final String CROSS_ZONE = "load_balancing.cross_zone.enabled";
+  private static final List<String> TARGET_TYPES = List.of("instance", "ip", "lambda", "alb", "function",
+      "balancer");
+  /** Stands in for a named function while a function target is validated (the runtime resolves the name). */
+  private static final TargetFunction PLACEHOLDER_FUNCTION = r -> Future.succeededFuture(FunctionResponse.of(200));
+  /** Stands in for a named listener or group while a balancer target is validated. */
+  private static final Balancer PLACEHOLDER_BALANCER = new Balancer() {
+    @Override
+    public String balancerType() {
+      return "target group";
+    }
+
+    @Override
+    public String balancerName() {
+      return "placeholder";
+    }
+
+    @Override
+    public Collection<? extends Balancer> downstream() {
+      return List.of();
+    }
+  };
   private static final List<String> CONDITION_FIELDS = List.of("host-header", "path-pattern", "http-header",
       "http-request-method", "query-string", "source-ip", "listener-port");
   private static final List<String> ACTION_TYPES = List.of("forward", "redirect", "fixed-response");
@@ -71,15 +105,34 @@ public final class Validator {
   private final Map<String, String> groupNames = new LinkedHashMap<>();
   /** References to target groups, checked once every group is known. */
   private final List<Val<String>> groupRefs = new ArrayList<>();
+  /** Listener names to their path, for references from balancer targets. */
+  private final Map<String, String> listenerNames = new LinkedHashMap<>();
+  /** References to listeners (balancer targets), checked once every listener is known. */
+  private final List<Val<String>> listenerRefs = new ArrayList<>();
+  /** Balancer targets, the edges from groups to listeners and groups, in file order (for loops). */
+  private final List<BalancerEdge> balancerEdges = new ArrayList<>();
+  /** The names of the functions function targets may use. */
+  private final Set<String> functions;
   private StickinessKeys stickinessKeys;
+  private String gatewayZone;
 
-  private Validator(Context ctx) {
+  /** A balancer target of group {@code group} naming a listener or a target group ({@code ref}). */
+  private record BalancerEdge(String group, Val<String> ref, boolean toListener) {
+  }
+
+  private Validator(Context ctx, Set<String> functions) {
     this.ctx = ctx;
+    this.functions = functions;
   }
 
   /** Validates the root node; returns the configuration (meaningful only when the context has no errors). */
   public static GatewayConfig validate(Context ctx, Node root, String source) {
-    return new Validator(ctx).root(root, source);
+    return validate(ctx, root, source, FunctionRegistry.builtIn().names());
+  }
+
+  /** As {@link #validate(Context, Node, String)}; function targets may name any of {@code functions}. */
+  public static GatewayConfig validate(Context ctx, Node root, String source, Set<String> functions) {
+    return new Validator(ctx, functions).root(root, source);
   }
 
   // ---- root ------------------------------------------------------------------------------------------------------
@@ -94,6 +147,7 @@ public final class Validator {
     }
     stickinessKeys = stickinessKeys(root);
     AdminSettings admin = admin(root.object("admin"), root.path("admin"));
+    gatewayZone = zone(root.string("zone"));
     List<TargetGroupSpec> groups = new ArrayList<>();
     List<Node> tgs = root.list("targetGroups");
     if (tgs != null) {
@@ -114,11 +168,10 @@ public final class Validator {
     }
     List<Bind> binds = new ArrayList<>();
     if (ls != null) {
-      Map<String, String> names = new HashMap<>();
       for (int i = 0; i < ls.size(); i++) {
         Obj o = Obj.of(ctx, Paths.item("listeners", i), ls.get(i));
         if (o != null) {
-          ListenerSpec l = listener(o, names, binds);
+          ListenerSpec l = listener(o, listenerNames, binds);
           if (l != null) {
             listeners.add(l);
           }
@@ -155,8 +208,118 @@ public final class Validator {
             + Names.suggestion(ref.value(), groupNames.keySet()) + ")");
       }
     }
+    for (Val<String> ref : listenerRefs) {
+      if (!listenerNames.containsKey(ref.value())) {
+        ctx.error(ref.node(), ref.path(), ref.render() + " (expected: the name of a listener defined under listeners"
+            + (listenerNames.isEmpty() ? "" : " (" + String.join(", ", listenerNames.keySet()) + ")")
+            + Names.suggestion(ref.value(), listenerNames.keySet()) + ")");
+      }
+    }
+    checkLoops(listeners);
     return new GatewayConfig(source, admin == null ? new AdminSettings(true, "127.0.0.1",
-        AdminSettings.DEFAULT_PORT, null) : admin, groups, listeners, scaling);
+        AdminSettings.DEFAULT_PORT, null) : admin, groups, listeners, scaling, gatewayZone);
+  }
+
+  /** A zone name: non-blank; null when absent or invalid (reported). */
+  private String zone(Val<String> zone) {
+    if (zone.present() && zone.value().isBlank()) {
+      ctx.error(zone.node(), zone.path(), zone.render() + " (expected: an availability zone name, e.g. eu-west-1a)");
+      return null;
+    }
+    return zone.value();
+  }
+
+  // ---- loops -----------------------------------------------------------------------------------------------------
+
+  private static String groupNode(String name) {
+    return "g:" + name;
+  }
+
+  private static String listenerNode(String name) {
+    return "l:" + name;
+  }
+
+  /**
+   * Reports every loop of the balancer graph once, at the first balancer target (in file order) on it: listeners
+   * forward to target groups (rules, default actions, a TCP listener's group), and groups hand requests to the
+   * listeners and groups their balancer targets name.
+   */
+  private void checkLoops(List<ListenerSpec> listeners) {
+    if (balancerEdges.isEmpty()) {
+      return;
+    }
+    Map<String, Set<String>> graph = new HashMap<>();
+    for (ListenerSpec l : listeners) {
+      Set<String> next = graph.computeIfAbsent(listenerNode(l.name()), k -> new LinkedHashSet<>());
+      if (l.tcpTargetGroup() != null) {
+        next.add(groupNode(l.tcpTargetGroup()));
+      }
+      if (l.rules() != null) {
+        List<Rule> all = new ArrayList<>(l.rules().rules());
+        all.add(l.rules().defaultRule());
+        for (Rule r : all) {
+          if (r.action().type() == Action.Type.FORWARD) {
+            for (Action.WeightedGroup g : r.action().targetGroups()) {
+              next.add(groupNode(g.name()));
+            }
+          }
+        }
+      }
+    }
+    for (BalancerEdge e : balancerEdges) {
+      graph.computeIfAbsent(groupNode(e.group()), k -> new LinkedHashSet<>())
+          .add(e.toListener() ? listenerNode(e.ref().value()) : groupNode(e.ref().value()));
+    }
+    Set<String> reported = new HashSet<>();
+    for (BalancerEdge e : balancerEdges) {
+      String from = groupNode(e.group());
+      String to = e.toListener() ? listenerNode(e.ref().value()) : groupNode(e.ref().value());
+      List<String> path = new ArrayList<>();
+      if (!dfs(graph, to, from, path, new HashSet<>())) {
+        continue;
+      }
+      List<String> cycle = new ArrayList<>();
+      cycle.add(from);
+      cycle.addAll(path);
+      if (reported.add(String.join(",", new TreeSet<>(cycle)))) {
+        ctx.error(e.ref().node(), e.ref().path(), e.ref().render() + " (expected: no loop; " + describe(cycle) + ")");
+      }
+    }
+  }
+
+  private static boolean dfs(Map<String, Set<String>> graph, String at, String goal, List<String> path,
+      Set<String> seen) {
+    path.add(at);
+    if (at.equals(goal)) {
+      return true;
+    }
+    if (seen.add(at)) {
+      for (String next : graph.getOrDefault(at, Set.of())) {
+        if (dfs(graph, next, goal, path, seen)) {
+          return true;
+        }
+      }
+    }
+    path.remove(path.size() - 1);
+    return false;
+  }
+
+  /** {@code target group web -> listener edge -> target group web}: the type written when it changes, as core does. */
+  private static String describe(List<String> cycle) {
+    StringBuilder b = new StringBuilder();
+    String previous = null;
+    for (String n : cycle) {
+      String type = n.startsWith("g:") ? "target group" : "listener";
+      if (previous != null) {
+        b.append(" -> ");
+      }
+      if (!type.equals(previous)) {
+        b.append(type).append(' ');
+      }
+      b.append(n.substring(2));
+      previous = type;
+    }
+    return b.toString();
   }
 
   private StickinessKeys stickinessKeys(Obj root) {
@@ -231,6 +394,7 @@ public final class Validator {
     Long minimumCount;
     Long minimumPercentage;
     Boolean failOpen;
+    Boolean crossZone;
     boolean healthCheckEnabled = true;
     StickinessKeys keys;
 
@@ -276,6 +440,9 @@ public final class Validator {
         b.failOpen(failOpen);
       }
       b.healthCheckEnabled(healthCheckEnabled);
+      if (crossZone != null) {
+        b.crossZoneEnabled(crossZone);
+      }
       return b.build();
     }
   }
@@ -325,6 +492,7 @@ public final class Validator {
       p.set(count, attrs.integer(count, true, "a whole number >= 1"), (d, v) -> d.minimumCount = v);
       String pct = "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage";
       p.set(pct, percentage(attrs, pct), (d, v) -> d.minimumPercentage = v);
+      p.set(CROSS_ZONE, crossZone(attrs), (d, v) -> d.crossZone = v);
       for (String k : ALGORITHM_KEYS) {
         attrs.raw(k);
       }
@@ -335,7 +503,7 @@ public final class Validator {
 
     HealthCheck healthCheck = hc == null ? HealthCheck.defaults() : healthCheck(hc);
     OutlierDetection outlier = outlierDetection(o.object("outlierDetection"));
-    List<Target> targets = targets(o);
+    List<TargetSpec> targets = targets(o, name.value());
     DiscoveryConfig discovery = discovery(o);
     o.rejectUnknown();
     if (config == null || healthCheck == null || outlier == null || targets == null) {
@@ -363,6 +531,25 @@ public final class Validator {
 
   private Val<String> choiceLenient(Obj o, String key, List<String> allowed) {
     return o.choice(key, allowed);
+  }
+
+  /** ALB's values: {@code true}, {@code false}, {@code use_load_balancer_configuration} (on: ALB's is always on). */
+  private Val<Boolean> crossZone(Obj attrs) {
+    Node n = attrs.raw(CROSS_ZONE);
+    String path = attrs.path(CROSS_ZONE);
+    if (n == null || n.kind() == Node.Kind.INVALID) {
+      return new Val<>(path, n, null, n != null);
+    }
+    if (n.kind() == Node.Kind.BOOLEAN) {
+      return new Val<>(path, n, (Boolean) n.value(), false);
+    }
+    List<String> allowed = List.of("true", "false", "use_load_balancer_configuration");
+    if (n.kind() == Node.Kind.STRING && allowed.contains((String) n.value())) {
+      return new Val<>(path, n, !n.value().equals("false"), false);
+    }
+    ctx.error(n, path, n.render() + " (expected: one of " + String.join(", ", allowed)
+        + (n.kind() == Node.Kind.STRING ? Names.suggestion((String) n.value(), allowed) : "") + ")");
+    return new Val<>(path, n, null, true);
   }
 
   private Val<Long> percentage(Obj attrs, String key) {
@@ -446,30 +633,64 @@ public final class Validator {
     return enabled.or(true) ? built : OutlierDetection.disabled();
   }
 
-  /** The mutable inputs of a Target. */
+  /** The mutable inputs of a Target (function and balancer targets with stand-ins for what names resolve to). */
   private static final class TargetDraft {
     String id = "placeholder";
     String host = "placeholder";
     int port = 1;
+    Target.Kind kind = Target.Kind.INSTANCE;
     Integer weight;
     String zone;
+    Boolean healthCheckEnabled;
     Map<String, String> metadata = new LinkedHashMap<>();
 
     Target build() {
-      Target.Builder b = Target.builder(id, host, port).zone(zone).metadata(metadata);
+      Target.Builder b;
+      switch (kind) {
+        case FUNCTION:
+          b = Target.functionBuilder(id, PLACEHOLDER_FUNCTION);
+          break;
+        case BALANCER:
+          b = Target.balancerBuilder(id, PLACEHOLDER_BALANCER);
+          break;
+        default:
+          b = Target.builder(id, host, port).kind(kind);
+      }
+      b.zone(zone).metadata(metadata);
       if (weight != null) {
         b.weight(weight);
+      }
+      if (healthCheckEnabled != null) {
+        b.healthCheckEnabled(healthCheckEnabled);
       }
       return b.build();
     }
   }
 
-  private List<Target> targets(Obj group) {
+  private static String article(Target.Kind kind) {
+    return kind == Target.Kind.INSTANCE || kind == Target.Kind.IP || kind == Target.Kind.BALANCER ? "an " : "a ";
+  }
+
+  /** Reports a field that the target's kind does not take; false when it was present. */
+  private boolean notFor(Target.Kind kind, Val<?> field, String why) {
+    if (field.node() == null) {
+      return true;
+    }
+    ctx.error(field.node(), field.path(), field.render() + " (expected: no " + leafName(field.path()) + " on "
+        + article(kind) + kind.albName() + " target" + why + ")");
+    return false;
+  }
+
+  private static String leafName(String path) {
+    return path.substring(path.lastIndexOf('.') + 1);
+  }
+
+  private List<TargetSpec> targets(Obj group, String groupName) {
     List<Node> items = group.list("targets");
     if (items == null) {
       return List.of();
     }
-    List<Target> out = new ArrayList<>();
+    List<TargetSpec> out = new ArrayList<>();
     Map<String, String> ids = new HashMap<>();
     boolean ok = true;
     for (int i = 0; i < items.size(); i++) {
@@ -478,35 +699,106 @@ public final class Validator {
         ok = false;
         continue;
       }
-      Val<String> id = t.require(t.string("id"), "a target id, e.g. i-0abc or web-1");
-      Val<String> host = t.require(t.string("host"), "a host name or IP address");
-      Val<Long> port = t.require(t.integer("port", "a port 1-65535"), "a port 1-65535");
-      Probe<TargetDraft, Target> p = new Probe<>(ctx, t.path(), t.node(), TargetDraft::new, TargetDraft::build);
-      if (!id.present() || !host.present() || !port.present()) {
-        p.fail();
-      }
-      p.set("id", id, (d, v) -> d.id = v)
-          .set("host", host, (d, v) -> d.host = v)
-          .set("port", port, (d, v) -> d.port = clamp(v))
-          .set("weight", t.integer("weight", "a whole number 0-10000"), (d, v) -> d.weight = clamp(v))
-          .set("zone", t.string("zone"), (d, v) -> d.zone = v)
-          .set("metadata", stringMap(t, "metadata"), (d, v) -> d.metadata = v);
-      t.rejectUnknown();
-      Target target = p.build();
-      if (target == null) {
+      TargetSpec spec = target(t, groupName);
+      if (spec == null) {
         ok = false;
         continue;
       }
-      String first = ids.putIfAbsent(target.id(), t.path());
+      String first = ids.putIfAbsent(spec.id(), t.path());
       if (first != null) {
-        ctx.error(id.node(), id.path(), id.render() + " (expected: an id no other target of the group uses; " + first
-            + " has it)");
+        Node idNode = t.raw("id");
+        ctx.error(idNode, t.path("id"), idNode.render() + " (expected: an id no other target of the group uses; "
+            + first + " has it)");
         ok = false;
         continue;
       }
-      out.add(target);
+      out.add(spec);
     }
     return ok ? out : null;
+  }
+
+  private TargetSpec target(Obj t, String groupName) {
+    Val<String> id = t.require(t.string("id"), "a target id, e.g. i-0abc or web-1");
+    Val<String> type = t.choice("type", TARGET_TYPES);
+    Val<String> hostField = t.string("host");
+    Val<Long> portField = t.integer("port", "a port 1-65535");
+    Val<String> function = t.string("function");
+    Val<String> listener = t.string("listener");
+    Val<String> group = t.string("targetGroup");
+    Val<Long> weight = t.integer("weight", "a whole number 0-10000");
+    Val<String> zone = t.string("zone");
+    Val<Map<String, String>> metadata = stringMap(t, "metadata");
+    Val<Boolean> hc = t.bool("healthCheckEnabled");
+    t.rejectUnknown();
+    if (type.invalid()) {
+      return null;
+    }
+    Target.Kind kind = type.present() ? Target.Kind.byName(type.value().toLowerCase(Locale.ROOT))
+        : function.node() != null ? Target.Kind.FUNCTION
+        : listener.node() != null || group.node() != null ? Target.Kind.BALANCER : Target.Kind.INSTANCE;
+    boolean ok = true;
+    Probe<TargetDraft, Target> p = new Probe<>(ctx, t.path(), t.node(), TargetDraft::new, TargetDraft::build);
+    p.set("id", id, (d, v) -> d.id = v);
+    if (kind.isNetwork()) {
+      Val<String> host = t.require(hostField, "a host name or IP address");
+      Val<Long> port = t.require(portField, "a port 1-65535");
+      String why = "; set type: lambda or alb and leave out host and port";
+      ok &= notFor(kind, function, why);
+      ok &= notFor(kind, listener, why);
+      ok &= notFor(kind, group, why);
+      ok &= host.present() && port.present();
+      p.set("host", host, (d, v) -> d.host = v).set("port", port, (d, v) -> d.port = clamp(v));
+    } else if (kind == Target.Kind.FUNCTION) {
+      String why = ", which is called in process";
+      ok &= notFor(kind, hostField, why);
+      ok &= notFor(kind, portField, why);
+      ok &= notFor(kind, listener, why);
+      ok &= notFor(kind, group, why);
+      String known = "a function of the gateway (" + String.join(", ", functions) + ")";
+      t.require(function, known);
+      if (function.present() && !functions.contains(function.value())) {
+        ctx.error(function.node(), function.path(), function.render() + " (expected: " + known
+            + Names.suggestion(function.value(), functions) + ")");
+        ok = false;
+      }
+      ok &= function.present();
+    } else {
+      String why = ", which hands requests to its listener or target group";
+      ok &= notFor(kind, hostField, why);
+      ok &= notFor(kind, portField, why);
+      ok &= notFor(kind, function, why);
+      if (listener.node() != null && group.node() != null) {
+        ctx.error(group.node(), group.path(), group.render() + " (expected: either listener or targetGroup, not both)");
+        ok = false;
+      } else if (listener.node() == null && group.node() == null) {
+        t.missing(t.path("listener"), "listener or targetGroup: the listener or target group this alb target hands "
+            + "requests to");
+        ok = false;
+      } else if (ok && groupName != null && (listener.present() || group.present())) {
+        boolean toListener = listener.present();
+        Val<String> ref = toListener ? listener : group;
+        (toListener ? listenerRefs : groupRefs).add(ref);
+        balancerEdges.add(new BalancerEdge(groupName, ref, toListener));
+      }
+      ok &= listener.present() || group.present();
+    }
+    if (!id.present() || !ok) {
+      p.fail();
+    }
+    p.set("kind", new Val<>(t.path("type"), type.node(), kind, false), (d, v) -> d.kind = v)
+        .set("weight", weight, (d, v) -> d.weight = clamp(v))
+        .set("zone", zone, (d, v) -> d.zone = v)
+        .set("healthCheckEnabled", hc, (d, v) -> d.healthCheckEnabled = v)
+        .set("metadata", metadata, (d, v) -> d.metadata = v);
+    Target target = p.build();
+    if (target == null) {
+      return null;
+    }
+    if (kind.isNetwork()) {
+      return TargetSpec.of(t.path(), target);
+    }
+    return new TargetSpec(t.path(), target.id(), kind, null, function.value(), listener.value(), group.value(),
+        target.weight(), target.zone(), target.metadata(), hc.value());
   }
 
   private Val<Map<String, String>> stringMap(Obj parent, String key) {
@@ -603,11 +895,15 @@ public final class Validator {
             + " has it)");
       }
     }
+    boolean nameOk = listenerName(name);
     Val<String> protocol = o.choice("protocol", List.of("HTTP", "TCP"));
     boolean tcp = "TCP".equals(protocol.value());
     Val<String> host = o.string("host");
     Val<Long> port = o.require(o.integer("port", "a port 0-65535 (0 picks a free port)"),
         "a port 0-65535 (0 picks a free port)");
+    Val<String> zoneField = o.string("zone");
+    String zone = zoneField.present() ? zone(zoneField) : gatewayZone;
+    boolean zoneOk = !zoneField.invalid() && (!zoneField.present() || zone != null);
     Val<BigDecimal> connect = o.number("connectTimeoutSeconds", "a number of seconds");
     Obj attrs = o.object("attributes");
     String idleKey = tcp ? "tcp.idle_timeout.seconds" : "idle_timeout.timeout_seconds";
@@ -671,11 +967,11 @@ public final class Validator {
         }
       }
       o.rejectUnknown();
-      if (!name.present() || !port.present() || group == null || idle.invalid() || connect.invalid()) {
+      if (!nameOk || !port.present() || group == null || idle.invalid() || connect.invalid() || !zoneOk) {
         return null;
       }
       return new ListenerSpec(name.value(), ListenerSpec.Protocol.TCP, h, port.value().intValue(), null, null, group,
-          idleTimeout, connectTimeout);
+          idleTimeout, connectTimeout, zone);
     }
     // HTTP
     Val<Boolean> retry = o.bool("retryIdempotent");
@@ -687,6 +983,10 @@ public final class Validator {
     }
     p.set("host", host, ListenerConfig.Builder::host)
         .set("port", port, (b, v) -> b.port(clamp(v)))
+        .set("name", new Val<>(name.path(), name.node(), nameOk ? name.value() : null, false),
+            ListenerConfig.Builder::name)
+        .set("localZone", new Val<>(zoneField.path(), zoneField.node(), zone, false),
+            ListenerConfig.Builder::localZone)
         .set("idleTimeout", new Val<>(idle.path(), idle.node(), idle.present() ? idleTimeout : null,
             idle.invalid()), ListenerConfig.Builder::idleTimeout)
         .set("connectTimeout", new Val<>(connect.path(), connect.node(), connect.present() ? connectTimeout : null,
@@ -699,11 +999,25 @@ public final class Validator {
     RuleLimits limits = ruleLimits(o.object("ruleLimits"));
     RuleSet rules = rules(o, defaults, limits == null ? RuleLimits.alb() : limits);
     o.rejectUnknown();
-    if (!name.present() || config == null || rules == null || limits == null) {
+    if (!nameOk || config == null || rules == null || limits == null || !zoneOk) {
       return null;
     }
     return new ListenerSpec(name.value(), ListenerSpec.Protocol.HTTP, h, config.port(), config, rules, null,
-        idleTimeout, connectTimeout);
+        idleTimeout, connectTimeout, zone);
+  }
+
+  /** Checks a listener name as the listeners do (loop errors and describe output show it). */
+  private boolean listenerName(Val<String> name) {
+    if (!name.present()) {
+      return false;
+    }
+    try {
+      ListenerConfig.builder().name(name.value()).build();
+      return true;
+    } catch (IllegalArgumentException e) {
+      ctx.error(name.node(), name.path(), name.render() + " (expected: 1-128 letters, digits, -, _, . and :)");
+      return false;
+    }
   }
 
   private RuleLimits ruleLimits(Obj o) {
@@ -1362,6 +1676,8 @@ public final class Validator {
         }
       }
     }
+    List<String> zones = availabilityZones(o, template.value());
+    ok &= zones != null;
     List<PolicyDraft> policies = policies(o, groupList);
     ok &= policies != null;
     Probe<SgDraft, ScalingGroupConfig> p = new Probe<>(ctx, o.path(), o.node(), SgDraft::new, SgDraft::build)
@@ -1413,7 +1729,7 @@ public final class Validator {
     List<String> attached = List.copyOf(groupList);
     LaunchTemplate t = template.value();
     String n = name.value();
-    return new ScalingGroupSpec(n, t, attached, (running, provider) -> {
+    return new ScalingGroupSpec(n, t, attached, zones, (running, provider) -> {
       SgDraft d = copy(draft);
       List<TargetGroup> gs = new ArrayList<>();
       for (String g : attached) {
@@ -1428,6 +1744,41 @@ public final class Validator {
       d.provider = provider;
       return d.build();
     });
+  }
+
+  /**
+   * Auto Scaling's {@code AvailabilityZones}: unique, non-blank names, for a provider that launches into zones
+   * ({@code in-process}, {@code process}); null when wrong (reported).
+   */
+  private List<String> availabilityZones(Obj o, LaunchTemplate template) {
+    List<Val<String>> items = o.strings("availabilityZones");
+    if (items == null) {
+      return o.raw("availabilityZones") == null ? List.of() : null;
+    }
+    List<String> out = new ArrayList<>();
+    boolean ok = true;
+    for (Val<String> z : items) {
+      if (z.value().isBlank()) {
+        ctx.error(z.node(), z.path(), z.render() + " (expected: an availability zone name, e.g. eu-west-1a)");
+        ok = false;
+      } else if (out.contains(z.value())) {
+        ctx.error(z.node(), z.path(), z.render() + " (expected: each zone once)");
+        ok = false;
+      } else {
+        out.add(z.value());
+      }
+    }
+    if (items.size() != o.raw("availabilityZones").items().size()) {
+      ok = false; // an item of the wrong type, reported
+    }
+    List<String> zoned = List.of(InProcessProvider.NAME, ProcessProvider.NAME);
+    if (!out.isEmpty() && template != null && !zoned.contains(template.provider())) {
+      ctx.error(o.raw("availabilityZones"), o.path("availabilityZones"), "a list (expected: no availabilityZones "
+          + "with provider " + template.provider() + ": only " + String.join(" and ", zoned)
+          + " launch into zones)");
+      ok = false;
+    }
+    return ok ? out : null;
   }
 
   private static SgDraft copy(SgDraft s) {
