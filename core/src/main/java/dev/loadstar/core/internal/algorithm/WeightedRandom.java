@@ -25,6 +25,12 @@ final class WeightedRandom implements BalancingAlgorithm {
     return "weighted_random";
   }
 
+  /** ALB: "not with sticky sessions". */
+  @Override
+  public boolean supportsStickiness() {
+    return false;
+  }
+
   @Override
   public boolean anomalyMitigation() {
     return anomalyMitigation;
