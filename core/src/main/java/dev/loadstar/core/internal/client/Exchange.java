@@ -249,7 +249,7 @@ final class Exchange implements LoadBalancedRequest {
 
   /**
    * A target not tried yet that may take a request now, or null: the one with the fewest requests in flight, ties
-   * broken by a rotating offset. The group's selector is not asked, so a retry does not shift the sequence of a
+   * broken by a rotating offset; a weight-0 target only when every routable target has weight 0. The group's selector is not asked, so a retry does not shift the sequence of a
    * stateful algorithm (with round robin, asking it would send every first attempt to the failing target).
    */
   private RegisteredTarget untriedTarget() {
@@ -260,16 +260,28 @@ final class Exchange implements LoadBalancedRequest {
     }
     int offset = client.nextRetryOffset();
     RegisteredTarget best = null;
+    RegisteredTarget bestWeightless = null;
+    boolean anyWeighted = false;
     for (int k = 0; k < n; k++) {
       RegisteredTarget t = all.get(Math.floorMod(offset + k, n));
-      if (wasTried(t) || group.routableTarget(t.target().id(), selection) != t) {
+      if (group.routableTarget(t.target().id(), selection) != t) {
         continue;
       }
-      if (best == null || t.inFlight() < best.inFlight()) {
-        best = t;
+      boolean weighted = t.target().weight() > 0;
+      anyWeighted |= weighted;
+      if (wasTried(t)) {
+        continue;
+      }
+      if (weighted) {
+        if (best == null || t.inFlight() < best.inFlight()) {
+          best = t;
+        }
+      } else if (bestWeightless == null || t.inFlight() < bestWeightless.inFlight()) {
+        bestWeightless = t;
       }
     }
-    return best;
+    // weight 0 takes no new requests, retries included, unless every routable target has weight 0
+    return anyWeighted ? best : bestWeightless;
   }
 
   /** Starts the request on the candidate or, if it left meanwhile, on another untried target. */
