@@ -310,6 +310,8 @@ public final class DefaultTargetGroup implements TargetGroup {
         return;
       }
       removeNow(t, events);
+      // ALB closes connections still in flight when the delay elapses: front ends cut theirs (see onDrainTimeout)
+      events.add(t::drainTimedOut);
       publish(events);
     } finally {
       lock.unlock();

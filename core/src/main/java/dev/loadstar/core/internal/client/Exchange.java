@@ -1,5 +1,6 @@
 package dev.loadstar.core.internal.client;
 
+import dev.loadstar.core.DeregistrationDelayElapsedException;
 import dev.loadstar.core.LoadBalancedRequest;
 import dev.loadstar.core.LoadBalancedResponse;
 import dev.loadstar.core.LoadBalancerException;
@@ -322,6 +323,7 @@ final class Exchange implements LoadBalancedRequest {
     }
     long start = System.nanoTime();
     Future<HttpResponse<Buffer>> f;
+    SentRequests.Sent sent = null;
     try {
       HttpRequest<Buffer> req = client.webClient().request(method, route.port(), route.host(), requestUri)
           .putHeaders(headers)
@@ -330,13 +332,46 @@ final class Exchange implements LoadBalancedRequest {
       if (group.config().protocol() == TargetGroupConfig.Protocol.HTTPS) {
         req.ssl(true);
       }
+      sent = client.sentRequests().track(req);
       f = body == null ? req.send() : req.sendBuffer(body);
     } catch (RuntimeException e) {
+      if (sent != null) {
+        sent.done();
+      }
       route.end(RequestOutcome.CANCELLED, 0);
       result.completeExceptionally(new AttemptFailure(e, chosen, false, "the request could not be built"));
       return result;
     }
+    // the attempt ends once: with the response or failure, or when the target's deregistration delay elapses first
+    AtomicBoolean ended = new AtomicBoolean();
+    SentRequests.Sent tracked = sent;
+    Context ctx = context;
+    Runnable unregister = chosen.onDrainTimeout(() -> {
+      Runnable cut = () -> {
+        if (!ended.compareAndSet(false, true)) {
+          return;
+        }
+        tracked.abort();
+        route.end(RequestOutcome.RESET, System.nanoTime() - start);
+        DeregistrationDelayElapsedException cause =
+            new DeregistrationDelayElapsedException(group.name(), chosen.target().id());
+        lastFailure = cause;
+        // not retried: the request was in flight for the whole delay, the target may have processed it
+        result.completeExceptionally(new AttemptFailure(cause, chosen, false,
+            "the target left the group when its deregistration delay elapsed with the request in flight"));
+      };
+      if (ctx != null) {
+        ctx.runOnContext(v -> cut.run());
+      } else {
+        cut.run();
+      }
+    });
     f.onComplete(ar -> {
+      unregister.run();
+      tracked.done();
+      if (!ended.compareAndSet(false, true)) {
+        return;
+      }
       long latency = System.nanoTime() - start;
       if (ar.succeeded()) {
         HttpResponse<Buffer> resp = ar.result();
