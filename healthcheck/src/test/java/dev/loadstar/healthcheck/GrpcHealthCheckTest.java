@@ -43,9 +43,28 @@ class GrpcHealthCheckTest {
   private final List<HttpServerRequest> seen = new CopyOnWriteArrayList<>();
   private final List<Buffer> bodies = new CopyOnWriteArrayList<>();
 
+  /**
+   * One gRPC check through the whole path with a 5 s timeout first, so that loading the HTTP/2 classes on a cold,
+   * busy machine does not turn a test's first short-timeout check into a timeout.
+   */
   @BeforeAll
   static void warmUp() {
     Warmup.ensure();
+    Vertx v = Vertx.vertx();
+    try {
+      HttpServer s = v.createHttpServer().requestHandler(r -> r.body().onSuccess(b -> r.response()
+          .putHeader("content-type", "application/grpc").putHeader("grpc-status", "12").end()))
+          .listen(0, "127.0.0.1").await();
+      TargetGroup g = TargetGroup.create(v, TargetGroupConfig.builder("warmup").healthCheckEnabled(true).build());
+      g.register(Target.of("w", "127.0.0.1", s.actualPort()));
+      HealthChecker c = HealthChecker.start(v, g, HealthCheck.builder().protocol(HealthCheck.Protocol.GRPC)
+          .interval(Duration.ofSeconds(6)).timeout(Duration.ofSeconds(5)).build());
+      await().atMost(Duration.ofSeconds(30)).until(() -> g.target("w").health().state() == State.HEALTHY);
+      c.close().await();
+      g.close().await();
+    } finally {
+      v.close().await();
+    }
   }
 
   @BeforeEach
@@ -98,7 +117,7 @@ class GrpcHealthCheckTest {
 
   private static HealthCheck.Builder standardHealthService() {
     return HealthCheck.builder().protocol(HealthCheck.Protocol.GRPC).path(HealthCheck.GRPC_HEALTH_SERVICE_PATH)
-        .grpcCode("0").embedded(true).interval(Duration.ofMillis(250)).timeout(Duration.ofMillis(240))
+        .grpcCode("0").embedded(true).interval(Duration.ofMillis(500)).timeout(Duration.ofMillis(450))
         .healthyThresholdCount(5).unhealthyThresholdCount(2);
   }
 
@@ -153,7 +172,7 @@ class GrpcHealthCheckTest {
   @Test
   void albDefaultsProbeAwsAlbHealthcheckAndAcceptUnimplemented() {
     HealthCheck hc = HealthCheck.builder().protocol(HealthCheck.Protocol.GRPC).embedded(true)
-        .interval(Duration.ofMillis(250)).timeout(Duration.ofMillis(240)).build();
+        .interval(Duration.ofMillis(500)).timeout(Duration.ofMillis(450)).build();
     assertThat(hc.path()).isEqualTo("/AWS.ALB/healthcheck");
     assertThat(hc.grpcCode()).isEqualTo("12");
     List<State> states = run(n -> Answer.SERVING, hc, 1);
