@@ -24,6 +24,13 @@ public interface BalancingAlgorithm {
     return false;
   }
 
+  /**
+   * Whether a group using the algorithm may have sticky sessions (ALB: every algorithm but {@code weighted_random}).
+   */
+  default boolean supportsStickiness() {
+    return true;
+  }
+
   /** Whether the algorithm uses in-flight counts, so in-flight changes matter to it. */
   default boolean usesInFlight() {
     return false;

@@ -44,6 +44,19 @@ public interface RegisteredTarget {
   /** Records the end of a request for which {@link #tryStartRequest()} returned true. */
   void endRequest(RequestOutcome outcome, long latencyNanos);
 
+  /**
+   * Registers {@code cut}, to run if this target's {@code deregistration_delay.timeout_seconds} elapses while the
+   * request is still in flight: the target then leaves the group and, as ALB closes such connections (502), the
+   * front end that sent the request should end it now. A front end registers one action per request right after
+   * {@link #tryStartRequest()} and runs the returned handle when the request ends, which removes the action. The
+   * action runs at most once, on a Vert.x thread of the group, and must not block (hop to the request's context).
+   * If the delay has already elapsed, the action runs at once. The default does nothing (a target that never
+   * drains) and returns a no-op handle.
+   */
+  default Runnable onDrainTimeout(Runnable cut) {
+    return () -> { };
+  }
+
   /** Whether the target is registered and not draining. */
   boolean isActive();
 }

@@ -183,7 +183,10 @@ public final class Target {
     return port;
   }
 
-  /** The relative weight (0-{@value #MAX_WEIGHT}); 0 means the target receives no new requests. */
+  /**
+   * The relative weight (0-{@value #MAX_WEIGHT}); 0 means the target receives no new requests (retries included),
+   * unless every selectable target has weight 0, in which case they share requests equally.
+   */
   public int weight() {
     return weight;
   }

@@ -234,6 +234,10 @@ public final class TargetGroupConfig {
         throw Checks.invalid("slow_start.duration_seconds", slow,
             "0 with load_balancing.algorithm.type " + algorithm.name() + ", which does not support slow start");
       }
+      if (stickiness.enabled() && !algorithm.supportsStickiness()) {
+        throw Checks.invalid("stickiness.enabled", true, "false with load_balancing.algorithm.type "
+            + algorithm.name() + ", which does not support sticky sessions");
+      }
       long dereg = deregistrationDelay.getSeconds();
       if (deregistrationDelay.getNano() != 0 || dereg < 0 || dereg > 3600) {
         throw Checks.invalid("deregistration_delay.timeout_seconds", seconds(deregistrationDelay), "0-3600");

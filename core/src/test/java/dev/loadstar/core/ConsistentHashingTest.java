@@ -179,14 +179,15 @@ class ConsistentHashingTest {
   }
 
   @Test
-  void zeroWeightTargetsGetNoKeysAndAllZeroSelectsNothing() {
+  void zeroWeightTargetsGetNoKeysAndAllZeroFailsOpen() {
     for (BalancingAlgorithm a : List.of(BalancingAlgorithm.ringHash(), BalancingAlgorithm.maglev())) {
       FakeTarget idle = new FakeTarget("idle", 0);
       TargetSelector s = a.newSelector(List.of(idle, FakeTarget.of("busy")));
       for (int k = 0; k < 1000; k++) {
         assertThat(s.select(SelectionContext.ofKey("k" + k)).target().id()).isEqualTo("busy");
       }
-      assertThat(a.newSelector(List.of(idle)).select(SelectionContext.ofKey("k"))).isNull();
+      // every weight 0: equal weights (fail-open) rather than no target
+      assertThat(a.newSelector(List.of(idle)).select(SelectionContext.ofKey("k"))).isSameAs(idle);
     }
   }
 }

@@ -9,6 +9,8 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,29 +81,40 @@ class DrainingTest {
   }
 
   @Test
-  void deregistrationDelayEndsDrainingWhileARequestIsStillStuck() {
+  void deregistrationDelayCutsARequestStillInFlightAndTheTargetLeaves() {
     Backend a = backends.start("i-a");
     Backend b = backends.start("i-b");
-    a.hold = true;
+    AtomicBoolean connectionClosed = new AtomicBoolean();
+    // i-a never answers; it records when the balancer closes the connection
+    a.handler = req -> req.connection().closeHandler(v -> connectionClosed.set(true));
     TargetGroup group = group(Duration.ofSeconds(1), Stickiness.disabled(), a, b);
     Future<LoadBalancedResponse> stuck = client.get("svc", "/").send();
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.held.size() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.received.get() == 1);
     RegisteredTarget ta = group.target("i-a");
 
     Future<Void> deregistered = group.deregister("i-a");
     assertThat(deregistered.isComplete()).isFalse();
-    deregistered.await();
-    // it left at the delay with its request still in flight
-    assertThat(ta.inFlight()).isEqualTo(1);
-    assertThat(stuck.isComplete()).isFalse();
+    deregistered.timeout(30, TimeUnit.SECONDS).await();
     assertThat(group.target("i-a")).isNull();
     assertThat(ta.health().state()).isEqualTo(TargetHealth.State.UNUSED);
     assertThat(ta.tryStartRequest()).isFalse();
 
-    // the stuck request is not cut off by the balancer; it ends when the target answers
-    a.releaseAll();
-    assertThat(stuck.await().target().id()).isEqualTo("i-a");
+    // ALB closes what is still in flight when the delay elapses: the request fails, it is not retried on i-b
+    Throwable failure = stuck.timeout(30, TimeUnit.SECONDS).map(r -> (Throwable) null).otherwise(t -> t).await();
+    assertThat(failure).isInstanceOf(LoadBalancerException.class);
+    LoadBalancerException e = (LoadBalancerException) failure;
+    assertThat(e.kind()).isEqualTo(LoadBalancerException.Kind.ALL_ATTEMPTS_FAILED);
+    assertThat(e.attempts()).isEqualTo(1);
+    assertThat(e.getMessage()).isEqualTo("target group svc: attempt 1 on i-a failed and is not retried (the target "
+        + "left the group when its deregistration delay elapsed with the request in flight): "
+        + "dev.loadstar.core.DeregistrationDelayElapsedException: target i-a left target group svc: "
+        + "deregistration_delay.timeout_seconds elapsed with the request in flight");
+    assertThat(e.getCause()).isInstanceOf(DeregistrationDelayElapsedException.class);
+    assertThat(((DeregistrationDelayElapsedException) e.getCause()).targetId()).isEqualTo("i-a");
+    assertThat(b.received.get()).isZero();
     assertThat(ta.inFlight()).isZero();
+    // the connection to the target was reset, not left open until the idle timeout
+    await().atMost(Duration.ofSeconds(10)).untilTrue(connectionClosed);
   }
 
   @Test

@@ -62,9 +62,9 @@ class RoundRobinSequenceTest {
   }
 
   @Test
-  void zeroWeightTargetsAreSkippedAndAllZeroSelectsNothing() {
+  void zeroWeightTargetsAreSkippedAndAllZeroFailsOpenToEqualWeights() {
     assertThat(sequence(BalancingAlgorithm.roundRobin().newSelector(weighted(1, 0, 1)), 4)).isEqualTo("acac");
-    assertThat(BalancingAlgorithm.roundRobin().newSelector(weighted(0, 0)).select(SelectionContext.NONE)).isNull();
+    assertThat(sequence(BalancingAlgorithm.roundRobin().newSelector(weighted(0, 0)), 4)).isEqualTo("abab");
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Every validation message reads {@code name: value (expected: ...)}; these tests pin the text. */
@@ -186,6 +187,26 @@ class ValidationMessagesTest {
     assertNull(() -> TargetGroupConfig.builder("web").deregistrationDelay(null),
         "deregistration_delay.timeout_seconds: null (expected: a value)");
     assertThat(TargetGroupConfig.builder("web").build().deregistrationDelay().getSeconds()).isEqualTo(300);
+  }
+
+  @Test
+  void weightedRandomRejectsStickinessAndOtherAlgorithmsAcceptIt() {
+    // ALB: weighted_random is "not with sticky sessions"; least_outstanding_requests is only "not with slow start"
+    assertInvalid(() -> TargetGroupConfig.builder("web").algorithm(BalancingAlgorithm.weightedRandom())
+        .stickiness(Stickiness.lbCookie()).build(), "stickiness.enabled: true (expected: false with "
+        + "load_balancing.algorithm.type weighted_random, which does not support sticky sessions)");
+    assertInvalid(() -> TargetGroupConfig.builder("web").algorithm(BalancingAlgorithm.weightedRandom(true))
+        .stickiness(Stickiness.appCookie("SESSION", Duration.ofSeconds(60))).build(), "stickiness.enabled: true "
+        + "(expected: false with load_balancing.algorithm.type weighted_random, which does not support sticky "
+        + "sessions)");
+    assertThat(TargetGroupConfig.builder("web").algorithm(BalancingAlgorithm.weightedRandom()).build().stickiness()
+        .enabled()).isFalse();
+    for (BalancingAlgorithm a : List.of(BalancingAlgorithm.roundRobin(), BalancingAlgorithm.leastOutstandingRequests(),
+        BalancingAlgorithm.powerOfTwoChoices(), BalancingAlgorithm.peakEwma(), BalancingAlgorithm.ringHash(),
+        BalancingAlgorithm.maglev())) {
+      assertThat(TargetGroupConfig.builder("web").algorithm(a).stickiness(Stickiness.lbCookie()).build().stickiness()
+          .type()).as(a.name()).isEqualTo(Stickiness.Type.LB_COOKIE);
+    }
   }
 
   private static void assertInvalid(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String message) {

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * The immutable active health check settings of a target group, with ALB's names, defaults and ranges.
@@ -27,7 +28,15 @@ public final class HealthCheck {
     /** As {@link #HTTP} over TLS; target certificates are not validated, as with ALB. */
     HTTPS,
     /** A TCP connection that opens within the timeout (Loadstar allows it for any group). */
-    TCP
+    TCP,
+    /**
+     * A gRPC unary call over HTTP/2 cleartext (prior knowledge) to the path ({@code /package.service/method}, ALB's
+     * default {@code /AWS.ALB/healthcheck}) with an empty message; the {@code grpc-status} must match
+     * {@code Matcher.GrpcCode} (ALB's default {@code 12}, UNIMPLEMENTED: any gRPC server answers it). With the
+     * standard health service path {@value HealthCheck#GRPC_HEALTH_SERVICE_PATH}, a status 0 answer must also say
+     * {@code SERVING}. Loadstar allows it for any group.
+     */
+    GRPC
   }
 
   /** The {@code HealthCheckPort} value meaning "the port the target receives traffic on". */
@@ -44,9 +53,16 @@ public final class HealthCheck {
   public static final int DEFAULT_UNHEALTHY_THRESHOLD = 2;
   /** ALB's default {@code Matcher.HttpCode}: 200. */
   public static final String DEFAULT_MATCHER = "200";
+  /** ALB's default {@code HealthCheckPath} for {@code GRPC}: {@code /AWS.ALB/healthcheck}. */
+  public static final String DEFAULT_GRPC_PATH = "/AWS.ALB/healthcheck";
+  /** ALB's default {@code Matcher.GrpcCode}: 12 (UNIMPLEMENTED). */
+  public static final String DEFAULT_GRPC_MATCHER = "12";
+  /** The standard gRPC health service's method ({@code grpc.health.v1.Health/Check}). */
+  public static final String GRPC_HEALTH_SERVICE_PATH = "/grpc.health.v1.Health/Check";
   /** Default cap on checks in flight at once per checker. */
   public static final int DEFAULT_MAX_CONCURRENT_CHECKS = 1024;
 
+  private static final Pattern GRPC_PATH = Pattern.compile("/[^/?]+/[^/?]+");
   private static final HealthCheck DEFAULTS = builder().build();
 
   private final Protocol protocol;
@@ -58,14 +74,18 @@ public final class HealthCheck {
   private final int unhealthyThreshold;
   private final String matcher;
   private final HttpCodeMatcher codes;
+  private final String grpcMatcher;
+  private final HttpCodeMatcher grpcCodes;
   private final boolean embedded;
   private final boolean reuseConnections;
   private final int maxConcurrentChecks;
 
-  private HealthCheck(Builder b, HttpCodeMatcher codes) {
+  private HealthCheck(Builder b, String path, HttpCodeMatcher codes, HttpCodeMatcher grpcCodes) {
     this.protocol = b.protocol;
     this.port = b.port;
-    this.path = b.path;
+    this.path = path;
+    this.grpcMatcher = b.grpcMatcher;
+    this.grpcCodes = grpcCodes;
     this.interval = b.interval;
     this.timeout = b.timeout;
     this.healthyThreshold = b.healthyThreshold;
@@ -91,7 +111,7 @@ public final class HealthCheck {
   public Builder toBuilder() {
     Builder b = new Builder().protocol(protocol).path(path).interval(interval).timeout(timeout)
         .healthyThresholdCount(healthyThreshold).unhealthyThresholdCount(unhealthyThreshold).matcher(matcher)
-        .embedded(embedded).reuseConnections(reuseConnections).maxConcurrentChecks(maxConcurrentChecks);
+        .grpcCode(grpcMatcher).embedded(embedded).reuseConnections(reuseConnections).maxConcurrentChecks(maxConcurrentChecks);
     return port == 0 ? b.trafficPort() : b.port(port);
   }
 
@@ -120,7 +140,10 @@ public final class HealthCheck {
     return port == 0 ? TRAFFIC_PORT : Integer.toString(port);
   }
 
-  /** {@code HealthCheckPath}: path and optional query (default {@code /}; unused by TCP checks). */
+  /**
+   * {@code HealthCheckPath}: path and optional query (default {@code /}; {@code /AWS.ALB/healthcheck} for
+   * {@code GRPC}, where it names the method; unused by TCP checks).
+   */
   public String path() {
     return path;
   }
@@ -155,6 +178,16 @@ public final class HealthCheck {
     return codes.matches(statusCode);
   }
 
+  /** {@code Matcher.GrpcCode} as given (default {@code "12"}; used by {@code GRPC} checks only). */
+  public String grpcCode() {
+    return grpcMatcher;
+  }
+
+  /** Whether the gRPC status code passes {@code Matcher.GrpcCode}. */
+  public boolean matchesGrpc(int grpcStatus) {
+    return grpcCodes.matches(grpcStatus);
+  }
+
   /** Whether Loadstar's embedded ranges (sub-second intervals and timeouts) were asked for. */
   public boolean embedded() {
     return embedded;
@@ -183,7 +216,8 @@ public final class HealthCheck {
         .put("HealthCheckTimeoutSeconds", seconds(timeout))
         .put("HealthyThresholdCount", healthyThreshold)
         .put("UnhealthyThresholdCount", unhealthyThreshold)
-        .put("Matcher", new JsonObject().put("HttpCode", matcher));
+        .put("Matcher", protocol == Protocol.GRPC ? new JsonObject().put("GrpcCode", grpcMatcher)
+            : new JsonObject().put("HttpCode", matcher));
     if (embedded) {
       json.put("Embedded", true);
     }
@@ -208,7 +242,7 @@ public final class HealthCheck {
       try {
         b.protocol(Protocol.valueOf(protocol));
       } catch (IllegalArgumentException e) {
-        throw Checks.invalid("HealthCheckProtocol", protocol, "HTTP, HTTPS or TCP");
+        throw Checks.invalid("HealthCheckProtocol", protocol, "HTTP, HTTPS, TCP or GRPC");
       }
     }
     Object port = json.getValue("HealthCheckPort");
@@ -243,6 +277,9 @@ public final class HealthCheck {
     if (m != null && m.containsKey("HttpCode")) {
       b.matcher(m.getString("HttpCode"));
     }
+    if (m != null && m.containsKey("GrpcCode")) {
+      b.grpcCode(m.getString("GrpcCode"));
+    }
     b.reuseConnections(json.getBoolean("ReuseConnections", false));
     if (json.containsKey("MaxConcurrentChecks")) {
       b.maxConcurrentChecks(json.getInteger("MaxConcurrentChecks"));
@@ -275,25 +312,28 @@ public final class HealthCheck {
     HealthCheck h = (HealthCheck) o;
     return protocol == h.protocol && port == h.port && path.equals(h.path) && interval.equals(h.interval)
         && timeout.equals(h.timeout) && healthyThreshold == h.healthyThreshold
-        && unhealthyThreshold == h.unhealthyThreshold && matcher.equals(h.matcher) && embedded == h.embedded
+        && unhealthyThreshold == h.unhealthyThreshold && matcher.equals(h.matcher)
+        && grpcMatcher.equals(h.grpcMatcher) && embedded == h.embedded
         && reuseConnections == h.reuseConnections && maxConcurrentChecks == h.maxConcurrentChecks;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(protocol, port, path, interval, timeout, healthyThreshold, unhealthyThreshold, matcher);
+    return Objects.hash(protocol, port, path, interval, timeout, healthyThreshold, unhealthyThreshold, matcher,
+        grpcMatcher);
   }
 
   /** Builds a {@link HealthCheck}; {@link #build()} validates every field, alone and together. */
   public static final class Builder {
     private Protocol protocol = Protocol.HTTP;
     private int port;
-    private String path = "/";
+    private String path;
     private Duration interval = DEFAULT_INTERVAL;
     private Duration timeout = DEFAULT_TIMEOUT;
     private int healthyThreshold = DEFAULT_HEALTHY_THRESHOLD;
     private int unhealthyThreshold = DEFAULT_UNHEALTHY_THRESHOLD;
     private String matcher = DEFAULT_MATCHER;
+    private String grpcMatcher = DEFAULT_GRPC_MATCHER;
     private boolean embedded;
     private boolean reuseConnections;
     private int maxConcurrentChecks = DEFAULT_MAX_CONCURRENT_CHECKS;
@@ -319,7 +359,10 @@ public final class HealthCheck {
       return this;
     }
 
-    /** Sets {@code HealthCheckPath}: a path starting with {@code /}, optionally with a query (at most 1024 chars). */
+    /**
+     * Sets {@code HealthCheckPath}: a path starting with {@code /}, optionally with a query (at most 1024 chars);
+     * for {@code GRPC}, {@code /package.service/method}. Unset: {@code /}, or {@code /AWS.ALB/healthcheck} for gRPC.
+     */
     public Builder path(String path) {
       this.path = Checks.notNull("HealthCheckPath", path);
       return this;
@@ -355,6 +398,12 @@ public final class HealthCheck {
       return this;
     }
 
+    /** Sets {@code Matcher.GrpcCode} for {@code GRPC} checks: codes 0-99 as {@code "0"}, {@code "0,1"}, {@code "0-5"}. */
+    public Builder grpcCode(String grpcCodes) {
+      this.grpcMatcher = Checks.notNull("Matcher.GrpcCode", grpcCodes);
+      return this;
+    }
+
     /**
      * Asks for Loadstar's embedded ranges: interval 10 ms-300 s and timeout 1 ms-120 s in whole milliseconds,
      * instead of ALB's whole-second 5-300 s and 2-120 s. For a balancer inside the application, where a check is
@@ -384,6 +433,7 @@ public final class HealthCheck {
 
     /** Validates the settings and builds them. */
     public HealthCheck build() {
+      String path = this.path != null ? this.path : protocol == Protocol.GRPC ? DEFAULT_GRPC_PATH : "/";
       if (!path.startsWith("/") || path.length() > 1024 || !visibleAscii(path)) {
         throw Checks.invalid("HealthCheckPath", "\"" + path + "\"",
             "a path starting with / of at most 1024 visible ASCII characters, optionally with a query");
@@ -402,6 +452,19 @@ public final class HealthCheck {
       Checks.range("HealthyThresholdCount", healthyThreshold, 2, 10);
       Checks.range("UnhealthyThresholdCount", unhealthyThreshold, 2, 10);
       HttpCodeMatcher codes = HttpCodeMatcher.parse("Matcher.HttpCode", matcher, 200, 499);
+      HttpCodeMatcher grpcCodes = HttpCodeMatcher.parse("Matcher.GrpcCode", grpcMatcher, 0, 99);
+      if (protocol == Protocol.GRPC && !GRPC_PATH.matcher(path).matches()) {
+        throw Checks.invalid("HealthCheckPath", "\"" + path + "\"",
+            "/package.service/method with HealthCheckProtocol GRPC");
+      }
+      if (protocol == Protocol.GRPC && !DEFAULT_MATCHER.equals(matcher)) {
+        throw Checks.invalid("Matcher.HttpCode", "\"" + matcher + "\"",
+            "no HttpCode with HealthCheckProtocol GRPC (set Matcher.GrpcCode)");
+      }
+      if (protocol != Protocol.GRPC && !DEFAULT_GRPC_MATCHER.equals(grpcMatcher)) {
+        throw Checks.invalid("Matcher.GrpcCode", "\"" + grpcMatcher + "\"", "no GrpcCode with HealthCheckProtocol "
+            + protocol + " (GRPC only)");
+      }
       if (protocol == Protocol.TCP && !"/".equals(path)) {
         throw Checks.invalid("HealthCheckPath", "\"" + path + "\"", "no path with HealthCheckProtocol TCP");
       }
@@ -412,7 +475,7 @@ public final class HealthCheck {
         throw Checks.invalid("reuseConnections", true, "false with HealthCheckProtocol TCP (a TCP check is a connect)");
       }
       Checks.range("maxConcurrentChecks", maxConcurrentChecks, 1, 100_000);
-      return new HealthCheck(this, codes);
+      return new HealthCheck(this, path, codes, grpcCodes);
     }
 
     private static boolean visibleAscii(String s) {

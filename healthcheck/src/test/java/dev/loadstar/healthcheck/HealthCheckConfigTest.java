@@ -130,7 +130,7 @@ class HealthCheckConfigTest {
     assertThatThrownBy(() -> HealthCheck.builder().maxConcurrentChecks(0).build())
         .hasMessage("maxConcurrentChecks: 0 (expected: 1-100000)");
     assertThatThrownBy(() -> HealthCheck.fromJson(new JsonObject("{\"HealthCheckProtocol\":\"UDP\"}")))
-        .hasMessage("HealthCheckProtocol: UDP (expected: HTTP, HTTPS or TCP)");
+        .hasMessage("HealthCheckProtocol: UDP (expected: HTTP, HTTPS, TCP or GRPC)");
   }
 
   @Test

@@ -8,6 +8,8 @@ import dev.loadstar.core.TargetHealth;
 import io.vertx.core.Promise;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -60,6 +62,10 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
   long drainTimerId = -1;
   Promise<Void> drainPromise;
   final long registeredAtNanos;
+  /** Actions that cut requests in flight when the deregistration delay elapses ({@link #onDrainTimeout}). */
+  private final Set<Runnable> drainCuts = ConcurrentHashMap.newKeySet();
+  /** Set once the deregistration delay elapsed with requests in flight: later registrations run at once. */
+  private volatile boolean drainTimedOut;
 
   DefaultRegisteredTarget(DefaultTargetGroup group, Target target, TargetHealth health, long nowNanos) {
     this.group = group;
@@ -203,6 +209,34 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
     }
     EWMA.setOpaque(this, next);
     ewmaStampNanos = now;
+  }
+
+  @Override
+  public Runnable onDrainTimeout(Runnable cut) {
+    drainCuts.add(cut);
+    if (drainTimedOut && drainCuts.remove(cut)) {
+      runCut(cut);
+    }
+    return () -> drainCuts.remove(cut);
+  }
+
+  /** The deregistration delay elapsed with requests in flight: runs every registered cut action once. */
+  void drainTimedOut() {
+    drainTimedOut = true;
+    for (Runnable cut : drainCuts) {
+      if (drainCuts.remove(cut)) {
+        runCut(cut);
+      }
+    }
+  }
+
+  private void runCut(Runnable cut) {
+    try {
+      cut.run();
+    } catch (RuntimeException e) {
+      System.getLogger(DefaultRegisteredTarget.class.getName()).log(System.Logger.Level.WARNING,
+          "target " + target.id() + ": drain timeout action failed", e);
+    }
   }
 
   /** Marks the target closed if nothing is in flight; returns whether it did. */

@@ -1,5 +1,6 @@
 package dev.loadstar.core.internal;
 
+import dev.loadstar.core.BalancingAlgorithm;
 import dev.loadstar.core.HealthChangeEvent;
 import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.RequestOutcome;
@@ -13,6 +14,7 @@ import dev.loadstar.core.TargetHealth;
 import dev.loadstar.core.TargetHealthDescription;
 import dev.loadstar.core.TargetSelector;
 import dev.loadstar.core.ZoneHealthDescription;
+import dev.loadstar.core.internal.algorithm.ContinuingAlgorithm;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -308,6 +310,8 @@ public final class DefaultTargetGroup implements TargetGroup {
         return;
       }
       removeNow(t, events);
+      // ALB closes connections still in flight when the delay elapses: front ends cut theirs (see onDrainTimeout)
+      events.add(t::drainTimedOut);
       publish(events);
     } finally {
       lock.unlock();
@@ -602,15 +606,26 @@ public final class DefaultTargetGroup implements TargetGroup {
     boolean belowThreshold = belowThreshold(routable.size(), candidates.size());
     boolean failingOpen = belowThreshold && config.failOpen() && candidates.size() > routable.size();
     List<RegisteredTarget> eligible = failingOpen ? candidates : routable;
+    Snapshot previous = snapshot;
     TargetSelector selector = eligible.isEmpty() ? TargetSelector.EMPTY
-        : config.algorithm().newSelector(Collections.unmodifiableList(eligible));
-    Map<String, TargetSelector> zoneSelectors = config.crossZoneEnabled() ? null : zoneSelectors(candidates);
+        : newSelector(Collections.unmodifiableList(eligible), previous.selector);
+    Map<String, TargetSelector> zoneSelectors = config.crossZoneEnabled() ? null
+        : zoneSelectors(candidates, previous.zoneSelectors);
     snapshot = new Snapshot(Collections.unmodifiableMap(byId), selector, failingOpen, eligible.size(), zoneSelectors);
     if (failingOpen != wasFailingOpen) {
       events.add(() -> fire(l -> l.onFailOpenChanged(this, failingOpen)));
     }
     updateAnomalyTimer();
     runEvents(events);
+  }
+
+  /**
+   * A selector from the group's algorithm; a rotating algorithm continues from the previous selector's position, so
+   * that frequent snapshots do not restart round robin at the first target.
+   */
+  private TargetSelector newSelector(List<RegisteredTarget> targets, TargetSelector previous) {
+    BalancingAlgorithm a = config.algorithm();
+    return a instanceof ContinuingAlgorithm c ? c.newSelector(targets, previous) : a.newSelector(targets);
   }
 
   /** Whether {@code routable} of {@code candidates} targets is below the minimum healthy count or percentage. */
@@ -624,7 +639,8 @@ public final class DefaultTargetGroup implements TargetGroup {
    * One selector per zone that serves locally: its routable targets with a positive weight reach the minimum healthy
    * count and percentage, computed over the zone's own targets (ALB computes them per zone with cross-zone off).
    */
-  private Map<String, TargetSelector> zoneSelectors(List<RegisteredTarget> candidates) {
+  private Map<String, TargetSelector> zoneSelectors(List<RegisteredTarget> candidates,
+      Map<String, TargetSelector> previous) {
     Map<String, List<RegisteredTarget>> routableByZone = new LinkedHashMap<>();
     Map<String, Integer> candidatesByZone = new HashMap<>();
     for (RegisteredTarget t : candidates) {
@@ -642,7 +658,8 @@ public final class DefaultTargetGroup implements TargetGroup {
     for (Map.Entry<String, List<RegisteredTarget>> e : routableByZone.entrySet()) {
       List<RegisteredTarget> local = e.getValue();
       if (!local.isEmpty() && !belowThreshold(local.size(), candidatesByZone.get(e.getKey()))) {
-        out.put(e.getKey(), config.algorithm().newSelector(Collections.unmodifiableList(local)));
+        out.put(e.getKey(), newSelector(Collections.unmodifiableList(local),
+            previous == null ? null : previous.get(e.getKey())));
       }
     }
     return out;

@@ -26,6 +26,7 @@ import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -100,6 +101,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
   private final long timeoutMs;
   private final HttpClientAgent http;
   private final NetClient net;
+  private final boolean grpc;
   private final CircuitBreakerConfig breakerConfig;
   private final Shard[] shards;
   private final int maxInFlightPerShard;
@@ -129,6 +131,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     this.passive = outlierDetection.enabled();
     this.intervalNanos = healthCheck.interval().toNanos();
     this.timeoutMs = healthCheck.timeout().toMillis();
+    this.grpc = healthCheck.protocol() == HealthCheck.Protocol.GRPC;
     int n = Math.max(1, Math.min(Math.min(Integer.getInteger(SHARDS_PROPERTY,
         Runtime.getRuntime().availableProcessors() / 2), MAX_SHARDS), healthCheck.maxConcurrentChecks()));
     this.shards = newShards(vertx, n);
@@ -140,6 +143,10 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
           .setVerifyHost(false)
           .setTcpNoDelay(true)
           .setName("loadstar-healthcheck-" + group.name());
+      if (healthCheck.protocol() == HealthCheck.Protocol.GRPC) {
+        // gRPC runs over HTTP/2; cleartext with prior knowledge (no HTTP/1.1 upgrade), as gRPC servers expect
+        options.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
+      }
       this.http = vertx.httpClientBuilder().with(options).build();
       this.net = null;
     } else if (active) {
@@ -407,7 +414,11 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
       s.requestOptions = new RequestOptions().setMethod(HttpMethod.GET).setURI(healthCheck.path())
           .setFollowRedirects(false).putHeader(HttpHeaders.HOST, s.hostHeader)
           .putHeader(HttpHeaders.USER_AGENT, HealthCheck.USER_AGENT);
-      if (!healthCheck.reuseConnections()) {
+      if (grpc) {
+        // HTTP/2 forbids Connection headers: a connection not reused is closed after the check instead
+        s.requestOptions.setMethod(HttpMethod.POST).putHeader(HttpHeaders.CONTENT_TYPE, GrpcProbe.CONTENT_TYPE)
+            .putHeader(GrpcProbe.TE, GrpcProbe.TRAILERS);
+      } else if (!healthCheck.reuseConnections()) {
         s.requestOptions.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       }
     }
@@ -556,30 +567,48 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
         return;
       }
       a.request = request;
-      request.send().onComplete(sent -> {
+      (grpc ? request.send(GrpcProbe.EMPTY_MESSAGE) : request.send()).onComplete(sent -> {
         if (sent.failed()) {
           failedBeforeResponse(a, c, reused, sent.cause());
           return;
         }
         HttpClientResponse response = sent.result();
         int status = response.statusCode();
+        if (grpc) {
+          response.body().onComplete(body -> {
+            if (body.failed()) {
+              c.close();
+              finish(a, classify(body.cause()));
+              return;
+            }
+            releaseConnection(a, c);
+            finish(a, GrpcProbe.verdict(healthCheck, status, response.headers(), response.trailers(),
+                body.result()));
+          });
+          return;
+        }
         response.end().onComplete(ended -> {
           if (ended.failed()) {
             c.close();
             finish(a, classify(ended.cause()));
             return;
           }
-          if (healthCheck.reuseConnections() && !a.done && !c.closed && c.endpoint.users > 0) {
-            c.endpoint.idle.addLast(c);
-          } else {
-            c.close();
-          }
+          releaseConnection(a, c);
           finish(a, healthCheck.matches(status) ? null : TargetHealth.unhealthy(
               TargetHealth.Reason.TARGET_RESPONSE_CODE_MISMATCH,
               "Health checks failed with these codes: [" + status + "]"));
         });
       });
     });
+  }
+
+  /** After a check with a complete answer: the connection goes back to the idle list when reused, else it closes. */
+  private void releaseConnection(Attempt a, Conn c) {
+    if (healthCheck.reuseConnections() && !a.done && !c.closed && c.endpoint.users > 0) {
+      c.endpoint.idle.addLast(c);
+    } else {
+      c.close();
+    }
   }
 
   /**

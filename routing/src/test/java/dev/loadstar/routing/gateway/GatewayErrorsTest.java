@@ -25,6 +25,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +79,36 @@ class GatewayErrorsTest {
     RegisteredTarget t = g.target("web-0");
     assertThat(t.failureCount()).isEqualTo(1);
     assertThat(t.inFlight()).isZero();
+  }
+
+  @Test
+  void deregistrationDelayElapsedMidRequestGives502AndTheTargetLeaves() {
+    AtomicInteger received = new AtomicInteger();
+    AtomicBoolean connectionClosed = new AtomicBoolean();
+    // a target that never answers; it records when the gateway closes the connection
+    int silent = f.vertx.createHttpServer().requestHandler(req -> {
+      received.incrementAndGet();
+      req.connection().closeHandler(v -> connectionClosed.set(true));
+    }).listen(0, "127.0.0.1").await().actualPort();
+    TargetGroup g = f.group("web", TargetGroupConfig.builder("web").deregistrationDelay(Duration.ofSeconds(1)),
+        silent, f.backend("other"));
+    start(ListenerConfig.builder());
+    io.vertx.core.Future<GatewayFixture.Resp> pending = f.sendAsync(HttpMethod.GET, "/slow", null, null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> received.get() == 1);
+    RegisteredTarget t = g.target("web-0");
+    assertThat(t.inFlight()).isEqualTo(1);
+
+    g.deregister("web-0").timeout(30, java.util.concurrent.TimeUnit.SECONDS).await();
+    assertThat(g.target("web-0")).isNull();
+    // ALB: "deregistration delay elapsed mid-request" is a 502; the GET is not retried on the other target
+    assertElbPage(pending.await(), 502, "Bad Gateway");
+    assertThat(f.listener.stats().elbResponses(502)).isEqualTo(1);
+    assertThat(g.target("web-1").requestCount()).isZero();
+    assertThat(t.inFlight()).isZero();
+    assertThat(t.failureCount()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).untilTrue(connectionClosed);
+    // the gateway goes on serving from the remaining target
+    assertThat(f.get("/").body()).isEqualTo("other");
   }
 
   @Test

@@ -306,6 +306,18 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void weightedRandomWithStickinessIsAnErrorAtTheStickinessKey() {
+    assertThat(errors(LISTENER + """
+        targetGroups:
+          - name: web
+            attributes:
+              load_balancing.algorithm.type: weighted_random
+              stickiness.enabled: true
+        """)).containsExactly("gw.yaml:11:27: targetGroups[0].attributes.stickiness.enabled: true (expected: false "
+        + "with attributes.load_balancing.algorithm.type weighted_random, which does not support sticky sessions)");
+  }
+
+  @Test
   void discoveryErrorsArePrefixedWithTheirPath() {
     assertThat(errors(LISTENER + """
         targetGroups:

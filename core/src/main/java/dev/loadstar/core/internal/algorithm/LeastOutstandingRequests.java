@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * selections: the chosen target has no more in flight than any of the other {@code scanLimit - 1} in its window,
  * but not necessarily the fewest of all. The trade-off is documented in {@code docs/architecture.md}.
  */
-final class LeastOutstandingRequests implements BalancingAlgorithm {
+final class LeastOutstandingRequests implements BalancingAlgorithm, ContinuingAlgorithm {
 
   private final int scanLimit;
 
@@ -37,15 +37,24 @@ final class LeastOutstandingRequests implements BalancingAlgorithm {
 
   @Override
   public TargetSelector newSelector(List<RegisteredTarget> targets) {
-    RegisteredTarget[] arr = Weights.positive(targets);
+    return newSelector(targets, 0);
+  }
+
+  @Override
+  public TargetSelector newSelector(List<RegisteredTarget> targets, TargetSelector previous) {
+    return newSelector(targets, ContinuingAlgorithm.positionOf(previous));
+  }
+
+  private TargetSelector newSelector(List<RegisteredTarget> targets, long start) {
+    RegisteredTarget[] arr = Weights.selectable(targets);
     if (arr.length == 0) {
       return TargetSelector.EMPTY;
     }
     int[] weights = Weights.integerWeights(arr, RoundRobin.FRACTION_SCALE);
     if (Weights.allEqual(weights)) {
-      return new Unweighted(arr, scanLimit);
+      return new Unweighted(arr, scanLimit, start);
     }
-    return new Weighted(arr, weights, scanLimit);
+    return new Weighted(arr, weights, scanLimit, start);
   }
 
   @Override
@@ -54,16 +63,22 @@ final class LeastOutstandingRequests implements BalancingAlgorithm {
   }
 
   /** Where a selection starts scanning and how many targets it compares. */
-  abstract static class Scan implements TargetSelector {
+  abstract static class Scan implements TargetSelector, ContinuingAlgorithm.Rotating {
     final RegisteredTarget[] targets;
     final int window;
     final boolean exact;
-    private final AtomicLong counter = new AtomicLong();
+    private final AtomicLong counter;
 
-    Scan(RegisteredTarget[] targets, int scanLimit) {
+    Scan(RegisteredTarget[] targets, int scanLimit, long start) {
       this.targets = targets;
       this.exact = targets.length <= scanLimit;
       this.window = exact ? targets.length : scanLimit;
+      this.counter = new AtomicLong(start);
+    }
+
+    @Override
+    public long position() {
+      return counter.get();
     }
 
     final int start() {
@@ -74,8 +89,8 @@ final class LeastOutstandingRequests implements BalancingAlgorithm {
   }
 
   private static final class Unweighted extends Scan {
-    Unweighted(RegisteredTarget[] targets, int scanLimit) {
-      super(targets, scanLimit);
+    Unweighted(RegisteredTarget[] targets, int scanLimit, long start) {
+      super(targets, scanLimit, start);
     }
 
     @Override
@@ -103,8 +118,8 @@ final class LeastOutstandingRequests implements BalancingAlgorithm {
   private static final class Weighted extends Scan {
     private final int[] weights;
 
-    Weighted(RegisteredTarget[] targets, int[] weights, int scanLimit) {
-      super(targets, scanLimit);
+    Weighted(RegisteredTarget[] targets, int[] weights, int scanLimit, long start) {
+      super(targets, scanLimit, start);
       this.weights = weights;
     }
 

@@ -32,7 +32,7 @@ final class Maglev implements BalancingAlgorithm {
 
   @Override
   public TargetSelector newSelector(List<RegisteredTarget> targets) {
-    RegisteredTarget[] arr = HashKeys.stableOrder(Weights.positive(targets));
+    RegisteredTarget[] arr = HashKeys.stableOrder(Weights.selectable(targets));
     if (arr.length == 0) {
       return TargetSelector.EMPTY;
     }

@@ -38,7 +38,7 @@ final class PowerOfTwoChoices implements BalancingAlgorithm {
 
   @Override
   public TargetSelector newSelector(List<RegisteredTarget> targets) {
-    RegisteredTarget[] arr = Weights.positive(targets);
+    RegisteredTarget[] arr = Weights.selectable(targets);
     if (arr.length == 0) {
       return TargetSelector.EMPTY;
     }

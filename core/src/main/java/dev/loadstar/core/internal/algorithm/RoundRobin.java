@@ -16,8 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * sequence (the one nginx produces) is computed once per snapshot and indexed by the counter, which keeps
  * {@code select} O(1); when that sequence would be too large to precompute, an interleaved weighted round robin
  * (rounds over the targets whose weight exceeds the round number, found by binary search) is used instead.
+ *
+ * <p>A target group's new snapshot continues the previous selector's counter ({@link ContinuingAlgorithm}), so churn
+ * (registrations, health changes) does not restart the rotation at the first target.
  */
-final class RoundRobin implements BalancingAlgorithm {
+final class RoundRobin implements BalancingAlgorithm, ContinuingAlgorithm {
 
   /** Largest precomputed sequence (entries); beyond it the interleaved form is used. */
   static final int MAX_SEQUENCE = 1 << 16;
@@ -36,22 +39,31 @@ final class RoundRobin implements BalancingAlgorithm {
 
   @Override
   public TargetSelector newSelector(List<RegisteredTarget> targets) {
-    RegisteredTarget[] arr = Weights.positive(targets);
+    return newSelector(targets, 0);
+  }
+
+  @Override
+  public TargetSelector newSelector(List<RegisteredTarget> targets, TargetSelector previous) {
+    return newSelector(targets, ContinuingAlgorithm.positionOf(previous));
+  }
+
+  private TargetSelector newSelector(List<RegisteredTarget> targets, long start) {
+    RegisteredTarget[] arr = Weights.selectable(targets);
     if (arr.length == 0) {
       return TargetSelector.EMPTY;
     }
     int[] weights = Weights.integerWeights(arr, FRACTION_SCALE);
     if (Weights.allEqual(weights)) {
-      return new Equal(arr);
+      return new Equal(arr, start);
     }
     long total = 0;
     for (int w : weights) {
       total += w;
     }
     if (total <= MAX_SEQUENCE && total * arr.length <= 8L * MAX_SEQUENCE * 16) {
-      return new Sequence(arr, smoothSequence(weights, (int) total));
+      return new Sequence(arr, smoothSequence(weights, (int) total), start);
     }
-    return new Interleaved(arr, weights);
+    return new Interleaved(arr, weights, start);
   }
 
   /** nginx's smooth weighted round robin, unrolled over one full period. */
@@ -73,12 +85,18 @@ final class RoundRobin implements BalancingAlgorithm {
     return seq;
   }
 
-  private static final class Equal implements TargetSelector {
+  private static final class Equal implements TargetSelector, ContinuingAlgorithm.Rotating {
     private final RegisteredTarget[] targets;
-    private final AtomicLong counter = new AtomicLong();
+    private final AtomicLong counter;
 
-    Equal(RegisteredTarget[] targets) {
+    Equal(RegisteredTarget[] targets, long start) {
       this.targets = targets;
+      this.counter = new AtomicLong(start);
+    }
+
+    @Override
+    public long position() {
+      return counter.get();
     }
 
     @Override
@@ -88,14 +106,20 @@ final class RoundRobin implements BalancingAlgorithm {
     }
   }
 
-  private static final class Sequence implements TargetSelector {
+  private static final class Sequence implements TargetSelector, ContinuingAlgorithm.Rotating {
     private final RegisteredTarget[] targets;
     private final int[] sequence;
-    private final AtomicLong counter = new AtomicLong();
+    private final AtomicLong counter;
 
-    Sequence(RegisteredTarget[] targets, int[] sequence) {
+    Sequence(RegisteredTarget[] targets, int[] sequence, long start) {
       this.targets = targets;
       this.sequence = sequence;
+      this.counter = new AtomicLong(start);
+    }
+
+    @Override
+    public long position() {
+      return counter.get();
     }
 
     @Override
@@ -110,14 +134,15 @@ final class RoundRobin implements BalancingAlgorithm {
    * Targets are sorted by weight (descending) so the visitors of any round are a prefix; rounds with the same
    * number of visitors form a segment, and a binary search over segment boundaries finds the slot.
    */
-  private static final class Interleaved implements TargetSelector {
+  private static final class Interleaved implements TargetSelector, ContinuingAlgorithm.Rotating {
     private final RegisteredTarget[] sorted;
     private final long[] segmentEnd;   // cumulative slot count at the end of each segment
     private final int[] segmentWidth;  // visitors per round in each segment
     private final long total;
-    private final AtomicLong counter = new AtomicLong();
+    private final AtomicLong counter;
 
-    Interleaved(RegisteredTarget[] targets, int[] weights) {
+    Interleaved(RegisteredTarget[] targets, int[] weights, long start) {
+      this.counter = new AtomicLong(start);
       Integer[] order = new Integer[targets.length];
       for (int i = 0; i < order.length; i++) {
         order[i] = i;
@@ -149,6 +174,11 @@ final class RoundRobin implements BalancingAlgorithm {
         segmentWidth[j] = (int) segments.get(j)[1];
       }
       total = cumulative;
+    }
+
+    @Override
+    public long position() {
+      return counter.get();
     }
 
     @Override

@@ -25,6 +25,12 @@ final class WeightedRandom implements BalancingAlgorithm {
     return "weighted_random";
   }
 
+  /** ALB: "not with sticky sessions". */
+  @Override
+  public boolean supportsStickiness() {
+    return false;
+  }
+
   @Override
   public boolean anomalyMitigation() {
     return anomalyMitigation;
@@ -32,7 +38,7 @@ final class WeightedRandom implements BalancingAlgorithm {
 
   @Override
   public TargetSelector newSelector(List<RegisteredTarget> targets) {
-    RegisteredTarget[] arr = Weights.positive(targets);
+    RegisteredTarget[] arr = Weights.selectable(targets);
     if (arr.length == 0) {
       return TargetSelector.EMPTY;
     }

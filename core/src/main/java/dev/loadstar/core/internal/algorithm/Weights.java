@@ -14,7 +14,8 @@ final class Weights {
 
   /**
    * Integer weights reduced by their greatest common divisor. Integral selection weights are used as they are;
-   * fractional ones are multiplied by {@code scale} first (every positive weight stays at least 1).
+   * fractional ones are multiplied by {@code scale} first (every positive weight stays at least 1; callers pass
+   * positive weights only, or all zero weights, which become equal weights of 1).
    */
   static int[] integerWeights(RegisteredTarget[] targets, int scale) {
     boolean integral = true;
@@ -41,22 +42,32 @@ final class Weights {
     return out;
   }
 
-  /** The targets whose selection weight is positive (a weight of 0 takes no new requests). */
-  static RegisteredTarget[] positive(List<RegisteredTarget> targets) {
+  /**
+   * The targets a selector chooses from: those whose selection weight is positive (a weight of 0 takes no new
+   * requests). When every target has weight 0 the group fails open to all of them with equal weights (a weight-0
+   * target set alone would otherwise refuse every request); {@link #doubleWeights} and {@link #integerWeights} then
+   * give each the same weight.
+   */
+  static RegisteredTarget[] selectable(List<RegisteredTarget> targets) {
     List<RegisteredTarget> out = new ArrayList<>(targets.size());
     for (RegisteredTarget t : targets) {
       if (t.selectionWeight() > 0) {
         out.add(t);
       }
     }
-    return out.toArray(new RegisteredTarget[0]);
+    return out.isEmpty() ? targets.toArray(new RegisteredTarget[0]) : out.toArray(new RegisteredTarget[0]);
   }
 
-  /** The selection weights as doubles. */
+  /** The selection weights as doubles; all 1 when every weight is 0 (fail-open to equal weights). */
   static double[] doubleWeights(RegisteredTarget[] targets) {
     double[] out = new double[targets.length];
+    boolean anyPositive = false;
     for (int i = 0; i < targets.length; i++) {
       out[i] = targets[i].selectionWeight();
+      anyPositive |= out[i] > 0;
+    }
+    if (!anyPositive) {
+      java.util.Arrays.fill(out, 1.0);
     }
     return out;
   }

@@ -44,6 +44,7 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
   private final Vertx vertx;
   private final HttpClientAgent httpClient;
   private final WebClient webClient;
+  private final SentRequests sentRequests;
   private final int maxAttempts;
   private final long requestTimeoutMs;
   private final RetryBudget budget;
@@ -65,6 +66,7 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
     wco.setConnectTimeout(o.getConnectTimeoutMs());
     this.httpClient = vertx.httpClientBuilder().with(new HttpClientOptions(wco)).with(o.getPoolOptions()).build();
     this.webClient = WebClient.wrap(httpClient, wco);
+    this.sentRequests = new SentRequests(webClient);
     this.maxAttempts = o.getMaxAttempts();
     this.requestTimeoutMs = o.getRequestTimeoutMs();
     this.budget = new RetryBudget(o.getRetryBudgetRatio(), o.getRetryBudgetMinPerSecond());
@@ -166,6 +168,10 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
 
   WebClient webClient() {
     return webClient;
+  }
+
+  SentRequests sentRequests() {
+    return sentRequests;
   }
 
   int maxAttempts() {

@@ -1,5 +1,6 @@
 package dev.loadstar.core.internal.client;
 
+import dev.loadstar.core.DeregistrationDelayElapsedException;
 import dev.loadstar.core.LoadBalancedRequest;
 import dev.loadstar.core.LoadBalancedResponse;
 import dev.loadstar.core.LoadBalancerException;
@@ -249,7 +250,7 @@ final class Exchange implements LoadBalancedRequest {
 
   /**
    * A target not tried yet that may take a request now, or null: the one with the fewest requests in flight, ties
-   * broken by a rotating offset. The group's selector is not asked, so a retry does not shift the sequence of a
+   * broken by a rotating offset; a weight-0 target only when every routable target has weight 0. The group's selector is not asked, so a retry does not shift the sequence of a
    * stateful algorithm (with round robin, asking it would send every first attempt to the failing target).
    */
   private RegisteredTarget untriedTarget() {
@@ -260,16 +261,28 @@ final class Exchange implements LoadBalancedRequest {
     }
     int offset = client.nextRetryOffset();
     RegisteredTarget best = null;
+    RegisteredTarget bestWeightless = null;
+    boolean anyWeighted = false;
     for (int k = 0; k < n; k++) {
       RegisteredTarget t = all.get(Math.floorMod(offset + k, n));
-      if (wasTried(t) || group.routableTarget(t.target().id(), selection) != t) {
+      if (group.routableTarget(t.target().id(), selection) != t) {
         continue;
       }
-      if (best == null || t.inFlight() < best.inFlight()) {
-        best = t;
+      boolean weighted = t.target().weight() > 0;
+      anyWeighted |= weighted;
+      if (wasTried(t)) {
+        continue;
+      }
+      if (weighted) {
+        if (best == null || t.inFlight() < best.inFlight()) {
+          best = t;
+        }
+      } else if (bestWeightless == null || t.inFlight() < bestWeightless.inFlight()) {
+        bestWeightless = t;
       }
     }
-    return best;
+    // weight 0 takes no new requests, retries included, unless every routable target has weight 0
+    return anyWeighted ? best : bestWeightless;
   }
 
   /** Starts the request on the candidate or, if it left meanwhile, on another untried target. */
@@ -310,6 +323,7 @@ final class Exchange implements LoadBalancedRequest {
     }
     long start = System.nanoTime();
     Future<HttpResponse<Buffer>> f;
+    SentRequests.Sent sent = null;
     try {
       HttpRequest<Buffer> req = client.webClient().request(method, route.port(), route.host(), requestUri)
           .putHeaders(headers)
@@ -318,13 +332,46 @@ final class Exchange implements LoadBalancedRequest {
       if (group.config().protocol() == TargetGroupConfig.Protocol.HTTPS) {
         req.ssl(true);
       }
+      sent = client.sentRequests().track(req);
       f = body == null ? req.send() : req.sendBuffer(body);
     } catch (RuntimeException e) {
+      if (sent != null) {
+        sent.done();
+      }
       route.end(RequestOutcome.CANCELLED, 0);
       result.completeExceptionally(new AttemptFailure(e, chosen, false, "the request could not be built"));
       return result;
     }
+    // the attempt ends once: with the response or failure, or when the target's deregistration delay elapses first
+    AtomicBoolean ended = new AtomicBoolean();
+    SentRequests.Sent tracked = sent;
+    Context ctx = context;
+    Runnable unregister = chosen.onDrainTimeout(() -> {
+      Runnable cut = () -> {
+        if (!ended.compareAndSet(false, true)) {
+          return;
+        }
+        tracked.abort();
+        route.end(RequestOutcome.RESET, System.nanoTime() - start);
+        DeregistrationDelayElapsedException cause =
+            new DeregistrationDelayElapsedException(group.name(), chosen.target().id());
+        lastFailure = cause;
+        // not retried: the request was in flight for the whole delay, the target may have processed it
+        result.completeExceptionally(new AttemptFailure(cause, chosen, false,
+            "the target left the group when its deregistration delay elapsed with the request in flight"));
+      };
+      if (ctx != null) {
+        ctx.runOnContext(v -> cut.run());
+      } else {
+        cut.run();
+      }
+    });
     f.onComplete(ar -> {
+      unregister.run();
+      tracked.done();
+      if (!ended.compareAndSet(false, true)) {
+        return;
+      }
       long latency = System.nanoTime() - start;
       if (ar.succeeded()) {
         HttpResponse<Buffer> resp = ar.result();

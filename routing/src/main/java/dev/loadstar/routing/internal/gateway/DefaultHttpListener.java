@@ -354,6 +354,10 @@ public final class DefaultHttpListener implements HttpListener {
     HttpClientRequest backend;
     /** The hook awaited (for the log line when the hook chain times out). */
     volatile int hookIndex;
+    /** Removes the current attempt's drain-timeout action ({@link RegisteredTarget#onDrainTimeout}). */
+    Runnable drainHandle;
+    /** The current attempt was cut because its target's deregistration delay elapsed: 502, no retry. */
+    boolean drainTimedOut;
 
     Exchange(HttpServerRequest req, Rule rule, String groupName, TargetGroup group, String groupCookie) {
       this.req = req;
@@ -382,6 +386,10 @@ public final class DefaultHttpListener implements HttpListener {
         return false;
       }
       route = null;
+      if (drainHandle != null) {
+        drainHandle.run();
+        drainHandle = null;
+      }
       r.end(outcome, System.nanoTime() - attemptStartNanos);
       return true;
     }
@@ -645,6 +653,7 @@ public final class DefaultHttpListener implements HttpListener {
     TargetRoute route = TargetRoute.of(t);
     ex.route = route;
     ex.backend = null;
+    ex.drainTimedOut = false;
     ex.attemptStartNanos = System.nanoTime();
     if (!route.descend(selection) || (route.function() == null && route.host() == null)) {
       // a nested group had no target, or a nested listener is not listening: nothing was sent
@@ -683,6 +692,7 @@ public final class DefaultHttpListener implements HttpListener {
       if (ex.websocket) {
         tunnel(ex, ar.result());
       } else {
+        cutOnDrainTimeout(ex, t, ar.result());
         send(ex, t, ar.result());
       }
     }));
@@ -772,12 +782,32 @@ public final class DefaultHttpListener implements HttpListener {
     return true;
   }
 
+  /**
+   * ALB closes a request still in flight when its target's deregistration delay elapses (502): the attempt's request
+   * to the target is reset on the exchange's context, and {@link #send} answers 502 without a retry.
+   */
+  private void cutOnDrainTimeout(Exchange ex, RegisteredTarget t, HttpClientRequest creq) {
+    io.vertx.core.Context ctx = vertx.getOrCreateContext();
+    TargetRoute route = ex.route;
+    ex.drainHandle = t.onDrainTimeout(() -> ctx.runOnContext(v -> guard(ex, () -> {
+      if (ex.route == route && ex.backend == creq) {
+        ex.drainTimedOut = true;
+        creq.reset();
+      }
+    })));
+  }
+
   private void send(Exchange ex, RegisteredTarget t, HttpClientRequest creq) {
     ex.proxyRequest.send(creq).onComplete(ar -> guard(ex, () -> {
       if (ar.failed()) {
         if (ex.clientGone()) {
           ex.endAttempt(RequestOutcome.CANCELLED);
           stats.elb(460);
+          return;
+        }
+        if (ex.drainTimedOut) {
+          ex.endAttempt(RequestOutcome.RESET);
+          respond(ex.req, 502, true);
           return;
         }
         RequestOutcome outcome = Outcomes.afterSend(ar.cause());
