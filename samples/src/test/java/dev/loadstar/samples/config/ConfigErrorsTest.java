@@ -441,4 +441,35 @@ class ConfigErrorsTest {
     assertThat(GatewayConfig.check(file, Map.<String, String>of()::get)).extracting(ConfigError::toString)
         .containsExactly(file + ":1:1: no such file");
   }
+
+  @Test
+  void grpcHealthCheckIsReadWithItsGrpcCodeMatcher() {
+    GatewayConfig c = GatewayConfig.parse(LISTENER + """
+        targetGroups:
+          - name: web
+            healthCheck:
+              protocol: GRPC
+              path: /grpc.health.v1.Health/Check
+              matcher:
+                grpcCode: "0"
+        """, "gw.yaml", false, Map.<String, String>of()::get);
+    dev.loadstar.healthcheck.HealthCheck hc = c.targetGroups().get(0).healthCheck();
+    assertThat(hc.protocol()).isEqualTo(dev.loadstar.healthcheck.HealthCheck.Protocol.GRPC);
+    assertThat(hc.path()).isEqualTo("/grpc.health.v1.Health/Check");
+    assertThat(hc.grpcCode()).isEqualTo("0");
+    assertThat(hc.matchesGrpc(0)).isTrue();
+    assertThat(hc.matchesGrpc(12)).isFalse();
+  }
+
+  @Test
+  void grpcCodeWithAnHttpHealthCheckIsAnError() {
+    assertThat(errors(LISTENER + """
+        targetGroups:
+          - name: web
+            healthCheck:
+              matcher:
+                grpcCode: "0"
+        """)).containsExactly("gw.yaml:11:19: targetGroups[0].healthCheck.matcher.grpcCode: \"0\" "
+        + "(expected: no GrpcCode with protocol HTTP (GRPC only))");
+  }
 }

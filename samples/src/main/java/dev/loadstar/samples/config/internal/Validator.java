@@ -564,7 +564,7 @@ public final class Validator {
     Probe<HealthCheck.Builder, HealthCheck> p = new Probe<>(ctx, hc.path(), hc.node(), HealthCheck::builder,
         HealthCheck.Builder::build)
         .word("embedded(true)", "embedded: true");
-    p.set("HealthCheckProtocol", hc.choice("protocol", List.of("HTTP", "HTTPS", "TCP")),
+    p.set("HealthCheckProtocol", hc.choice("protocol", List.of("HTTP", "HTTPS", "TCP", "GRPC")),
         (b, v) -> b.protocol(HealthCheck.Protocol.valueOf(v)));
     Node portNode = hc.raw("port");
     Val<Object> port = new Val<>(hc.path("port"), portNode, null, false);
@@ -599,6 +599,7 @@ public final class Validator {
     Obj matcher = hc.object("matcher");
     if (matcher != null) {
       p.set("Matcher.HttpCode", matcher.string("httpCode"), HealthCheck.Builder::matcher);
+      p.set("Matcher.GrpcCode", matcher.string("grpcCode"), HealthCheck.Builder::grpcCode);
       matcher.rejectUnknown();
     }
     p.set("embedded", hc.bool("embedded"), HealthCheck.Builder::embedded);
