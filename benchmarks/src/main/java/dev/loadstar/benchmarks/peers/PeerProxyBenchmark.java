@@ -69,7 +69,10 @@ public final class PeerProxyBenchmark {
     int rounds = intArg(args, "--rounds", 2);
     int killAt = intArg(args, "--kill-at", 0);
     HttpMethod method = HttpMethod.valueOf(stringArg(args, "--method", "GET"));
-    String nginxBin = stringArg(args, "--nginx", findNginx());
+    String nginxBin = stringArg(args, "--nginx", findNginx()); // "none": gateway only
+    if ("none".equals(nginxBin)) {
+      nginxBin = null;
+    }
     String workers = stringArg(args, "--nginx-workers", "1,auto");
 
     Backend b0 = Backend.start(0);
