@@ -35,9 +35,10 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Loadstar's gateway {@code HttpListener} against nginx as a reverse proxy, in front of the same two Vert.x backends,
- * on loopback, in the same run, alternating: closed-loop load ({@code --concurrency} requests in flight for
- * {@code --duration} seconds after {@code --warmup} seconds), req/s, p50/p99/p99.9 and failed requests (anything but
- * a 200, or a connection error, as seen by the client).
+ * on loopback, in the same run, alternating (the order rotates every round): closed-loop load ({@code --concurrency}
+ * requests in flight for {@code --duration} seconds after {@code --warmup} seconds; before the first round each proxy
+ * gets {@code --jit-warmup} seconds), req/s, p50/p99/p99.9 and failed requests (anything but a 200, or a connection
+ * error, as seen by the client).
  *
  * <p>The two backends are separate JVMs (this class with {@code --serve-backend}), so a backend can be killed for
  * real ({@code SIGKILL}): with {@code --kill-at S} the second backend is killed S seconds into every measured phase and
@@ -49,7 +50,7 @@ import org.HdrHistogram.Histogram;
  * nginx phases are skipped and the run says so.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.loadstar.benchmarks.peers.PeerProxyBenchmark
- * --duration 8 --warmup 3 --concurrency 32 --rounds 2} (add {@code --kill-at 3} for the dies variant and
+ * --duration 8 --warmup 3 --concurrency 32 --rounds 3} (add {@code --kill-at 3} for the dies variant and
  * {@code --method POST} for a non-idempotent request with a 64-byte body).
  */
 public final class PeerProxyBenchmark {
@@ -66,7 +67,8 @@ public final class PeerProxyBenchmark {
     int duration = intArg(args, "--duration", 8);
     int warmup = intArg(args, "--warmup", 3);
     int concurrency = intArg(args, "--concurrency", 32);
-    int rounds = intArg(args, "--rounds", 2);
+    int rounds = intArg(args, "--rounds", 3);
+    int jitWarmup = intArg(args, "--jit-warmup", 10);
     int killAt = intArg(args, "--kill-at", 0);
     HttpMethod method = HttpMethod.valueOf(stringArg(args, "--method", "GET"));
     String nginxBin = stringArg(args, "--nginx", findNginx()); // "none": gateway only
@@ -107,15 +109,16 @@ public final class PeerProxyBenchmark {
         new PoolOptions().setHttp1MaxSize(concurrency));
     Buffer body = method == HttpMethod.GET ? null : Buffer.buffer("y".repeat(64));
 
-    System.out.printf("concurrency=%d duration=%ds warmup=%ds rounds=%d method=%s kill-at=%s cores=%d nginx=%s%n",
-        concurrency, duration, warmup, rounds, method, killAt > 0 ? killAt + "s" : "none",
+    System.out.printf("concurrency=%d duration=%ds warmup=%ds (first %ds) rounds=%d method=%s kill-at=%s cores=%d"
+        + " nginx=%s%n", concurrency, duration, warmup, jitWarmup, rounds, method, killAt > 0 ? killAt + "s" : "none",
         Runtime.getRuntime().availableProcessors(), nginxBin == null ? "none" : nginxVersion(nginxBin));
     System.out.println("loadavg at start: " + loadAverage());
     Map<String, List<Result>> results = new LinkedHashMap<>();
     List<String> names = new ArrayList<>(proxies.keySet());
     for (String name : names) {
       results.put(name, new ArrayList<>());
-      run(client, proxies.get(name), method, body, concurrency, warmup, null); // JIT and connection warm-up
+      // JIT and connection warm-up: the gateway shares this JVM, whose C2 compiles need several seconds of load
+      run(client, proxies.get(name), method, body, concurrency, jitWarmup, null);
     }
     for (int round = 1; round <= rounds; round++) {
       for (int i = 0; i < names.size(); i++) {
