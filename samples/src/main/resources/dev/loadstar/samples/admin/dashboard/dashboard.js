@@ -249,7 +249,10 @@
       case 'target-deregistered':
         g = group(d.targetGroup);
         row = g.rows.get(d.targetId);
-        if (row && at >= row.stamp) { g.rows.delete(d.targetId); }
+        if (row && at >= row.stamp) {
+          g.rows.delete(d.targetId);
+          if (state.history[g.name]) { delete state.history[g.name][d.targetId]; }
+        }
         break;
       case 'target-health':
         row = group(d.targetGroup).rows.get(d.targetId);
