@@ -91,19 +91,11 @@ final class LabCommand implements Callable<Integer> {
     Timeline timeline = Timeline.printingTo(out);
     SeedLab lab;
     try {
-      lab = SeedLab.start(vertx, LabSettings.interactive(port), timeline).await();
+      lab = SeedLab.start(vertx, LabSettings.interactive(port), timeline,
+          admin >= 0 ? new SeedLab.AdminOptions(ADMIN_HOST, admin, adminToken) : null).await();
     } catch (RuntimeException e) {
       System.err.println("lab: " + e.getMessage());
       return 1;
-    }
-    if (admin >= 0) {
-      try {
-        lab.startAdmin(ADMIN_HOST, admin, adminToken).await();
-      } catch (RuntimeException e) {
-        System.err.println("lab: " + e.getMessage());
-        lab.close().await();
-        return 1;
-      }
     }
     out.println();
     out.println("Open " + lab.gatewayUrl() + " in a browser and refresh: the two instance ids alternate.");

@@ -116,22 +116,45 @@ public final class SeedLab {
    * healthy in the background; the timeline shows it). Fails, with everything released, when the gateway cannot bind.
    */
   public static Future<SeedLab> start(Vertx vertx, LabSettings settings, Timeline timeline) {
+    return start(vertx, settings, timeline, null);
+  }
+
+  /**
+   * Where the lab's admin API and dashboard listen.
+   *
+   * @param host the bind address (loopback unless a token is set)
+   * @param port the port (0 picks a free one)
+   * @param token the bearer token changes need, or null for none
+   */
+  public record AdminOptions(String host, int port, String token) {
+  }
+
+  /**
+   * As {@link #start(Vertx, LabSettings, Timeline)}, with the admin API and dashboard ({@link #startAdmin}) started
+   * after the gateway and before the instances launch, so that its event stream keeps every registration and health
+   * transition from the first. {@code admin} null starts none. Fails, with everything released, when a port cannot
+   * be bound.
+   */
+  public static Future<SeedLab> start(Vertx vertx, LabSettings settings, Timeline timeline, AdminOptions admin) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(timeline, "timeline");
     return warmUp(vertx).compose(v -> {
       SeedLab lab = new SeedLab(vertx, settings, timeline);
       timeline.record("lab", "target group " + TARGET_GROUP + ": health checks " + new HealthCheckDescription(settings));
-      return lab.startListenerAndGroup();
+      return lab.startListenerAndGroup(admin);
     });
   }
 
-  private Future<SeedLab> startListenerAndGroup() {
+  private Future<SeedLab> startListenerAndGroup(AdminOptions adminOptions) {
     SeedLab lab = this;
     return lab.listener.start()
         .recover(e -> lab.close().transform(ignored -> Future.failedFuture(new IllegalStateException(
             "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
                 + " (choose another port with --port)", e))))
+        .compose(v -> adminOptions == null ? Future.succeededFuture()
+            : lab.startAdmin(adminOptions.host(), adminOptions.port(), adminOptions.token())
+                .recover(e -> lab.close().transform(ignored -> Future.failedFuture(e))).mapEmpty())
         .compose(v -> {
           timeline.record("gateway", LOAD_BALANCER + " listening on " + lab.gatewayUrl()
               + " (default action: forward to " + TARGET_GROUP + ")");

@@ -108,10 +108,8 @@ public final class UnattendedLab {
     timeline.record("lab", "unattended seed lab: every step is played and checked while a client sends GETs through"
         + " the gateway all along");
     try {
-      lab = SeedLab.start(vertx, settings, timeline).await();
-      if (adminPort >= 0) {
-        lab.startAdmin(adminHost, adminPort, adminToken).await();
-      }
+      lab = SeedLab.start(vertx, settings, timeline,
+          adminPort >= 0 ? new SeedLab.AdminOptions(adminHost, adminPort, adminToken) : null).await();
       client = new LabClient(vertx, settings.host(), lab.listener().actualPort(), 5, timeline);
       play(1, this::alternation);
       play(2, this::stopWeb);

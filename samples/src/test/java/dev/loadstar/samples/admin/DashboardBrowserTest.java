@@ -77,8 +77,8 @@ class DashboardBrowserTest {
     }
     vertx = Vertx.vertx();
     Timeline timeline = Timeline.printingTo(new PrintStream(System.out, true, StandardCharsets.UTF_8));
-    lab = SeedLab.start(vertx, LabSettings.unattended(0), timeline).await();
-    lab.startAdmin("127.0.0.1", 0, TOKEN).await();
+    lab = SeedLab.start(vertx, LabSettings.unattended(0), timeline,
+        new SeedLab.AdminOptions("127.0.0.1", 0, TOKEN)).await();
     // a user refreshing the gateway's page all along: the dashboard shows requests/s and latency under load
     client = new LabClient(vertx, "127.0.0.1", lab.listener().actualPort(), 20, timeline);
     client.start();

@@ -40,8 +40,8 @@ class LabAdminApiTest {
   void setUp() {
     vertx = Vertx.vertx();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    lab = SeedLab.start(vertx, LabSettings.unattended(0), Timeline.printingTo(out)).await();
-    lab.startAdmin("127.0.0.1", 0, TOKEN).await();
+    lab = SeedLab.start(vertx, LabSettings.unattended(0), Timeline.printingTo(out),
+        new SeedLab.AdminOptions("127.0.0.1", 0, TOKEN)).await();
     admin = lab.admin().actualPort();
     http = new Http(vertx);
     await().atMost(WAIT).until(() -> lab.inServiceAndHealthy().size() == 2);
