@@ -188,6 +188,19 @@ class DashboardBrowserTest {
             && li.getText().contains("in response to an ELB health check failure")));
     waiting().until(d -> d.findElements(By.cssSelector(GROUP + ".legend span")).size() >= 2);
 
+    // set the desired capacity from the page (confirmation dialog; the token is kept for the tab): a third target
+    driver.findElement(By.cssSelector("[data-scaling-group='MyASG'] button.set-desired")).click();
+    waiting().until(d -> d.findElement(By.id("modal")).isDisplayed()
+        && d.findElement(By.id("modal-title")).getText().equals("Set desired capacity"));
+    WebElement desired = driver.findElement(By.id("modal-input"));
+    desired.clear();
+    desired.sendKeys("3");
+    driver.findElement(By.id("modal-ok")).click();
+    waiting().until(d -> d.findElement(By.cssSelector("[data-scaling-group='MyASG'] .c-desired")).getText()
+        .equals("3"));
+    assertThat(lab.scalingGroup().desiredCapacity()).isEqualTo(3);
+    waiting().until(d -> rows("healthy").size() == 3);
+
     // the whole page in the screenshot
     long height = (Long) js.executeScript("return document.documentElement.scrollHeight;");
     driver.manage().window().setSize(new Dimension(1400, (int) Math.min(3000, Math.max(1000, height + 140))));

@@ -153,7 +153,7 @@
         + g.MaxSize + '. New desired capacity:', input: 'number', value: g.DesiredCapacity, min: g.MinSize, max: g.MaxSize,
       ok: 'Set desired capacity' }).then(function (v) {
       if (v == null) { return; }
-      var n = Number(v);
+      var n = String(v).trim() === '' ? NaN : Number(v);
       if (!Number.isInteger(n)) { notice('desiredCapacity: ' + v + ' (expected: a whole number)', true); return; }
       change('PUT', '/api/scaling-groups/' + encodeURIComponent(g.AutoScalingGroupName) + '/desired-capacity',
         { desiredCapacity: n }).then(function (res) {
