@@ -1,5 +1,7 @@
 package dev.loadstar.core;
 
+import java.util.Map;
+
 /**
  * A target group's sticky-session codec: opaque, authenticated cookie values that name a target, and
  * client-side session keys.
@@ -35,4 +37,13 @@ public interface StickySessions {
    * selectable. Bindings expire after the stickiness duration (86400 s when stickiness is off).
    */
   RegisteredTarget selectForSession(String sessionKey, SelectionContext context);
+
+  /**
+   * How many live client-side session keys ({@link #selectForSession}) are bound to each target id, for dashboards.
+   * Cookie stickiness is stateless (the value travels with the client), so cookies are not counted. Walks every
+   * binding: call it rarely (e.g. once a second), never on a request path.
+   */
+  default Map<String, Integer> pinnedSessions() {
+    return Map.of();
+  }
 }

@@ -356,4 +356,25 @@ class StickySessionTest {
     group.updateHealth(bound, TargetHealth.HEALTHY);
     assertThat(client.get("web", "/").sessionKey("user-1").send().await().target().id()).isEqualTo(moved);
   }
+
+  @Test
+  void pinnedSessionsCountLiveSessionKeysPerTarget() {
+    TargetGroup group = TargetGroup.create(vertx, config(Stickiness.disabled()).healthCheckEnabled(true).build());
+    group.register(Target.of("i-a", "127.0.0.1", 1));
+    group.register(Target.of("i-b", "127.0.0.1", 2));
+    group.updateHealth("i-a", TargetHealth.HEALTHY);
+    group.updateHealth("i-b", TargetHealth.HEALTHY);
+    assertThat(group.stickySessions().pinnedSessions()).isEmpty();
+
+    java.util.Map<String, String> boundTo = new java.util.HashMap<>();
+    for (String key : List.of("u1", "u2", "u3", "u1", "u2")) {
+      String id = group.stickySessions().selectForSession(key, SelectionContext.NONE).target().id();
+      assertThat(boundTo.putIfAbsent(key, id)).isIn(null, id);
+    }
+    java.util.Map<String, Integer> byTarget = new java.util.HashMap<>();
+    boundTo.values().forEach(id -> byTarget.merge(id, 1, Integer::sum));
+    assertThat(group.stickySessions().pinnedSessions()).isEqualTo(byTarget);
+    assertThat(byTarget.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(3);
+    group.close().await();
+  }
 }

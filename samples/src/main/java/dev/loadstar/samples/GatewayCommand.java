@@ -93,6 +93,7 @@ final class GatewayCommand implements Callable<Integer> {
       out.println("admin API on http://" + admin.host() + ":" + admin.actualPort() + "/api (metrics: /metrics, "
           + "events: /api/events; " + (admin.tokenRequired() ? "changes need the bearer token" : "no token set")
           + ")");
+      out.println("dashboard on http://" + admin.host() + ":" + admin.actualPort() + "/");
     }
     out.println("gateway running; Ctrl-C stops it");
     out.flush();

@@ -37,6 +37,9 @@ class LabCommandTest {
         + " capacity, increasing the capacity from 1 to 2");
     assertThat(out).contains("3 terminations in all, all Successful");
     assertThat(out).contains("MyWebTargetGroup has 0 targets");
+    // the admin API and dashboard run alongside (port 0 by default when unattended)
+    assertThat(out).containsPattern("admin +admin API on http://127.0.0.1:\\d+/api, dashboard on "
+        + "http://127.0.0.1:\\d+/\n");
     // the timeline carries times relative to the start
     assertThat(out).containsPattern("\\[\\+ +\\d+\\.\\d{3}s] gateway +MyWebALB listening on http://127.0.0.1:\\d+");
   }
@@ -46,8 +49,17 @@ class LabCommandTest {
     CommandRun run = CommandRun.of("lab", "--help");
 
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("--unattended", "--port=PORT", "stop-web <id>", "health-type elb|provider",
+    assertThat(run.out()).contains("--unattended", "--port=PORT", "--admin-port=PORT", "--admin-token=TOKEN",
+        "--no-admin", "stop-web <id>", "health-type elb|provider",
         "desired <n>", "status", "quit");
+  }
+
+  @Test
+  void adminPortOutOfRangeIsRejected() {
+    CommandRun run = CommandRun.of("lab", "--admin-port", "70000");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("admin-port: 70000 (expected: 0-65535)");
   }
 
   @Test

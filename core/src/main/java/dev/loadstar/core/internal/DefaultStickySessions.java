@@ -94,6 +94,18 @@ final class DefaultStickySessions implements StickySessions {
     return chosen;
   }
 
+  @Override
+  public Map<String, Integer> pinnedSessions() {
+    long now = clock.millis();
+    Map<String, Integer> out = new java.util.HashMap<>();
+    for (Binding b : sessions.values()) {
+      if (b.expiresAtMillis() > now) {
+        out.merge(b.targetId(), 1, Integer::sum);
+      }
+    }
+    return out;
+  }
+
   private void evict(long now) {
     sessions.values().removeIf(x -> x.expiresAtMillis() <= now);
     Iterator<Map.Entry<String, Binding>> it = sessions.entrySet().iterator();

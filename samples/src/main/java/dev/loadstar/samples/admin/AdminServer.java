@@ -7,7 +7,9 @@ import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupListener;
 import dev.loadstar.healthcheck.DescribeTargetHealth;
 import dev.loadstar.samples.admin.internal.AdminJson;
+import dev.loadstar.samples.admin.internal.DashboardAssets;
 import dev.loadstar.samples.admin.internal.EventHub;
+import dev.loadstar.samples.admin.internal.TargetStats;
 import dev.loadstar.scaling.Instance;
 import dev.loadstar.scaling.InstanceState;
 import dev.loadstar.scaling.ScalingActivity;
@@ -59,8 +61,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * PUT    /api/scaling-groups/{name}/desired-capacity   {"desiredCapacity": n}
  * POST   /api/lab/instances/{id}/stop-web-server       lab only (409 without a lab)
  * POST   /api/lab/instances/{id}/start-web-server      lab only
- * GET    /api/events                                   Server-Sent Events
+ * GET    /api/target-groups/{name}/stats               per-target requests/s, in flight, p99 latency, pinned sessions
+ * GET    /api/stats                                    the same for every group ({@code ?history=true}: 180 s of requests/s)
+ * GET    /api/events                                   Server-Sent Events ({@code ?lastEventId=0} replays what is kept)
  * GET    /metrics                                      Prometheus text format
+ * GET    /                                             the dashboard (index.html, dashboard.css, dashboard.js)
  * </pre>
  */
 public final class AdminServer {
@@ -82,6 +87,8 @@ public final class AdminServer {
   private final List<Runnable> unsubscribes = new CopyOnWriteArrayList<>();
   private volatile HttpServer server;
   private volatile EventHub events;
+  private volatile TargetStats stats;
+  private volatile long statsTimer = -1;
   private Future<Void> startFuture;
   private Future<Void> closeFuture;
 
@@ -117,6 +124,15 @@ public final class AdminServer {
     EventHub hub = new EventHub(vertx, ctx, eventBuffer, maxSubscribers, 64 * 1024, heartbeatMs);
     this.events = hub;
     subscribe(hub);
+    TargetStats ts = new TargetStats(model.targetGroups());
+    this.stats = ts;
+    ctx.runOnContext(v -> {
+      synchronized (this) {
+        if (closeFuture == null) {
+          statsTimer = vertx.setPeriodic(1000, id -> ts.tick());
+        }
+      }
+    });
     HttpServer s = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
         .requestHandler(this::handleSafely);
     startFuture = s.listen().map(bound -> {
@@ -167,6 +183,13 @@ public final class AdminServer {
     if (closeFuture == null) {
       unsubscribes.forEach(Runnable::run);
       unsubscribes.clear();
+      if (statsTimer >= 0) {
+        vertx.cancelTimer(statsTimer);
+      }
+      TargetStats ts = stats;
+      if (ts != null) {
+        ts.close();
+      }
       EventHub hub = events;
       Future<Void> hubClosed = hub == null ? Future.succeededFuture() : hub.close();
       Future<Void> started = startFuture == null ? Future.succeededFuture() : startFuture;
@@ -271,6 +294,12 @@ public final class AdminServer {
     if (!read) {
       authorize(req);
     }
+    DashboardAssets.Asset asset = DashboardAssets.get(req.path() == null ? "" : req.path());
+    if (asset != null) {
+      allow(m, read, "GET");
+      asset(req, asset);
+      return;
+    }
     List<String> seg = segments(req.path());
     if (seg.size() == 1 && seg.get(0).equals("metrics")) {
       allow(m, read, "GET");
@@ -302,6 +331,18 @@ public final class AdminServer {
       case "lab":
         lab(req, s);
         return;
+      case "stats":
+        if (s.size() == 1) {
+          allow(m, read, "GET");
+          JsonObject all = stats.json(history(req));
+          JsonArray asgs = new JsonArray();
+          for (ScalingGroup g : model.scalingGroups().values()) {
+            asgs.add(AdminJson.scalingGroup(g));
+          }
+          json(req, 200, all.put("AutoScalingGroups", asgs));
+          return;
+        }
+        throw notFound(req);
       case "events":
         if (s.size() == 1) {
           allow(m, read, "GET");
@@ -337,6 +378,11 @@ public final class AdminServer {
     if (s.size() == 3 && s.get(2).equals("health")) {
       allow(m, read, "GET");
       json(req, 200, AdminJson.describeTargetHealth(g, model.healthCheck(name)));
+      return;
+    }
+    if (s.size() == 3 && s.get(2).equals("stats") && stats.has(name)) {
+      allow(m, read, "GET");
+      json(req, 200, stats.group(name, history(req)));
       return;
     }
     if (s.size() == 3 && s.get(2).equals("targets")) {
@@ -562,7 +608,8 @@ public final class AdminServer {
         "DELETE /api/target-groups/{name}/targets/{id}", "GET /api/listeners", "GET /api/listeners/{name}/rules",
         "GET /api/scaling-groups", "GET /api/scaling-groups/{name}", "GET /api/scaling-groups/{name}/activities",
         "PUT /api/scaling-groups/{name}/desired-capacity", "POST /api/lab/instances/{id}/stop-web-server",
-        "POST /api/lab/instances/{id}/start-web-server", "GET /api/events", "GET /metrics")) {
+        "POST /api/lab/instances/{id}/start-web-server", "GET /api/target-groups/{name}/stats", "GET /api/stats",
+        "GET /api/events", "GET /metrics", "GET /")) {
       endpoints.add(e);
     }
     return new JsonObject().put("Endpoints", endpoints).put("TokenRequiredForChanges", token != null)
@@ -651,6 +698,33 @@ public final class AdminServer {
       }
       return Future.succeededFuture(body);
     });
+  }
+
+  private static boolean history(HttpServerRequest req) {
+    String h = req.getParam("history");
+    return h != null && (h.isEmpty() || h.equalsIgnoreCase("true") || h.equals("1"));
+  }
+
+  /** A dashboard file: revalidated on every load (no-cache with an ETag), so a new jar's page is never stale. */
+  private static void asset(HttpServerRequest req, DashboardAssets.Asset a) {
+    req.response().putHeader("cache-control", "no-cache").putHeader("etag", a.etag())
+        .putHeader("x-content-type-options", "nosniff");
+    if (a.contentType().startsWith("text/html")) {
+      // the page loads only its own script and style and talks only to this server
+      req.response().putHeader("content-security-policy", "default-src 'none'; script-src 'self'; style-src 'self'; "
+          + "connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    }
+    String match = req.getHeader("If-None-Match");
+    if (match != null && match.contains(a.etag())) {
+      req.response().setStatusCode(304).end();
+      return;
+    }
+    req.response().putHeader("content-type", a.contentType());
+    if (req.method() == HttpMethod.HEAD) {
+      req.response().putHeader("content-length", Integer.toString(a.bytes().length)).end();
+    } else {
+      req.response().end(Buffer.buffer(a.bytes()));
+    }
   }
 
   private static void json(HttpServerRequest req, int status, JsonObject body) {

@@ -11,6 +11,8 @@ import dev.loadstar.routing.Action;
 import dev.loadstar.routing.HttpListener;
 import dev.loadstar.routing.ListenerConfig;
 import dev.loadstar.routing.RuleSet;
+import dev.loadstar.samples.admin.AdminServer;
+import dev.loadstar.samples.metrics.GatewayMetrics;
 import dev.loadstar.scaling.HealthCheckType;
 import dev.loadstar.scaling.Instance;
 import dev.loadstar.scaling.InstanceState;
@@ -20,6 +22,8 @@ import dev.loadstar.scaling.ScalingGroup;
 import dev.loadstar.scaling.ScalingGroupConfig;
 import dev.loadstar.scaling.ScalingGroupListener;
 import dev.loadstar.scaling.providers.InProcessProvider;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -75,6 +79,9 @@ public final class SeedLab {
   private final Map<String, CheckStats> checks = new ConcurrentHashMap<>();
   private final Set<String> activitiesSeen = ConcurrentHashMap.newKeySet();
   private final Set<String> stoppedWebServers = ConcurrentHashMap.newKeySet();
+  private volatile AdminServer admin;
+  private PrometheusMeterRegistry registry;
+  private GatewayMetrics metrics;
   private volatile Future<Void> closing;
 
   private SeedLab(Vertx vertx, LabSettings settings, Timeline timeline) {
@@ -109,22 +116,45 @@ public final class SeedLab {
    * healthy in the background; the timeline shows it). Fails, with everything released, when the gateway cannot bind.
    */
   public static Future<SeedLab> start(Vertx vertx, LabSettings settings, Timeline timeline) {
+    return start(vertx, settings, timeline, null);
+  }
+
+  /**
+   * Where the lab's admin API and dashboard listen.
+   *
+   * @param host the bind address (loopback unless a token is set)
+   * @param port the port (0 picks a free one)
+   * @param token the bearer token changes need, or null for none
+   */
+  public record AdminOptions(String host, int port, String token) {
+  }
+
+  /**
+   * As {@link #start(Vertx, LabSettings, Timeline)}, with the admin API and dashboard ({@link #startAdmin}) started
+   * after the gateway and before the instances launch, so that its event stream keeps every registration and health
+   * transition from the first. {@code admin} null starts none. Fails, with everything released, when a port cannot
+   * be bound.
+   */
+  public static Future<SeedLab> start(Vertx vertx, LabSettings settings, Timeline timeline, AdminOptions admin) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(timeline, "timeline");
     return warmUp(vertx).compose(v -> {
       SeedLab lab = new SeedLab(vertx, settings, timeline);
       timeline.record("lab", "target group " + TARGET_GROUP + ": health checks " + new HealthCheckDescription(settings));
-      return lab.startListenerAndGroup();
+      return lab.startListenerAndGroup(admin);
     });
   }
 
-  private Future<SeedLab> startListenerAndGroup() {
+  private Future<SeedLab> startListenerAndGroup(AdminOptions adminOptions) {
     SeedLab lab = this;
     return lab.listener.start()
         .recover(e -> lab.close().transform(ignored -> Future.failedFuture(new IllegalStateException(
             "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
                 + " (choose another port with --port)", e))))
+        .compose(v -> adminOptions == null ? Future.succeededFuture()
+            : lab.startAdmin(adminOptions.host(), adminOptions.port(), adminOptions.token())
+                .recover(e -> lab.close().transform(ignored -> Future.failedFuture(e))).mapEmpty())
         .compose(v -> {
           timeline.record("gateway", LOAD_BALANCER + " listening on " + lab.gatewayUrl()
               + " (default action: forward to " + TARGET_GROUP + ")");
@@ -207,6 +237,50 @@ public final class SeedLab {
   /** The gateway's address, e.g. {@code http://127.0.0.1:8080}. */
   public String gatewayUrl() {
     return "http://" + settings.host() + ":" + listener.actualPort();
+  }
+
+  /**
+   * Starts the admin API and the dashboard over this lab ({@link LabAdminModel}), with the gateway's metrics at
+   * {@code /metrics}. {@code port} 0 picks a free port; {@code token} (null for none) guards changes. Closed with the
+   * lab. Fails when the port cannot be bound, or when called twice.
+   */
+  public synchronized Future<AdminServer> startAdmin(String host, int port, String token) {
+    if (admin != null || closing != null) {
+      return Future.failedFuture(new IllegalStateException("the admin server was already started (or the lab closed)"));
+    }
+    AdminServer server;
+    try {
+      registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      metrics = new GatewayMetrics(registry);
+      metrics.bindTargetGroup(targetGroup);
+      metrics.bindHttpListener(LOAD_BALANCER, listener);
+      metrics.bindScalingGroup(scalingGroup);
+      server = AdminServer.builder(vertx, new LabAdminModel(this)).host(host).port(port).token(token)
+          .metrics(registry).build();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    admin = server;
+    return server.start().transform(ar -> {
+      if (ar.failed()) {
+        return Future.failedFuture(new IllegalStateException("admin API: cannot listen on " + host + ":" + port + ": "
+            + ar.cause().getMessage() + " (choose another port with --admin-port)", ar.cause()));
+      }
+      timeline.record("admin", "admin API on " + adminUrl() + "api, dashboard on " + adminUrl()
+          + (server.tokenRequired() ? " (changes need the bearer token)" : ""));
+      return Future.succeededFuture(server);
+    });
+  }
+
+  /** The admin server, or null when {@link #startAdmin} was not called. */
+  public AdminServer admin() {
+    return admin;
+  }
+
+  /** The dashboard's address, e.g. {@code http://127.0.0.1:9901/}, or null without an admin server. */
+  public String adminUrl() {
+    AdminServer a = admin;
+    return a == null ? null : "http://" + a.host() + ":" + a.actualPort() + "/";
   }
 
   /** Stops one instance's web server while the instance keeps running (the seed's {@code service httpd stop}). */
@@ -360,16 +434,24 @@ public final class SeedLab {
   }
 
   /**
-   * Stops the gateway, the checker and the scaling group, terminates the instances and closes the target group.
-   * Idempotent; does not close Vert.x.
+   * Stops the admin server, the gateway, the checker and the scaling group, terminates the instances and closes the
+   * target group. Idempotent; does not close Vert.x.
    */
   public synchronized Future<Void> close() {
     if (closing == null) {
-      closing = listener.close().otherwiseEmpty()
+      AdminServer a = admin;
+      Future<Void> adminClosed = a == null ? Future.succeededFuture() : a.close().otherwiseEmpty();
+      closing = adminClosed.compose(v -> listener.close().otherwiseEmpty())
           .compose(v -> healthChecker.close().otherwiseEmpty())
           .compose(v -> scalingGroup.close().otherwiseEmpty())
           .compose(v -> provider.close().otherwiseEmpty())
-          .compose(v -> targetGroup.close().otherwiseEmpty());
+          .compose(v -> targetGroup.close().otherwiseEmpty())
+          .andThen(ar -> {
+            if (metrics != null) {
+              metrics.close();
+              registry.close();
+            }
+          });
     }
     return closing;
   }

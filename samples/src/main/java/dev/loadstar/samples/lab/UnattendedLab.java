@@ -80,6 +80,9 @@ public final class UnattendedLab {
   private String broken;
   private String survivor;
   private String replacement;
+  private String adminHost;
+  private int adminPort = -1;
+  private String adminToken;
 
   /** An unattended run on {@code vertx} with these settings, printing to {@code out}. */
   public UnattendedLab(Vertx vertx, LabSettings settings, PrintStream out) {
@@ -88,13 +91,25 @@ public final class UnattendedLab {
     this.out = out;
   }
 
+  /**
+   * Also serves the admin API and dashboard on {@code host:port} (0 picks a free port) while the lab runs; the
+   * timeline prints the address. {@code token} (null for none) guards changes.
+   */
+  public UnattendedLab withAdmin(String host, int port, String token) {
+    this.adminHost = host;
+    this.adminPort = port;
+    this.adminToken = token;
+    return this;
+  }
+
   /** Runs the whole lab; returns 0 when every expectation held, 1 otherwise. Releases everything it started. */
   public int run() {
     timeline = Timeline.printingTo(out);
     timeline.record("lab", "unattended seed lab: every step is played and checked while a client sends GETs through"
         + " the gateway all along");
     try {
-      lab = SeedLab.start(vertx, settings, timeline).await();
+      lab = SeedLab.start(vertx, settings, timeline,
+          adminPort >= 0 ? new SeedLab.AdminOptions(adminHost, adminPort, adminToken) : null).await();
       client = new LabClient(vertx, settings.host(), lab.listener().actualPort(), 5, timeline);
       play(1, this::alternation);
       play(2, this::stopWeb);

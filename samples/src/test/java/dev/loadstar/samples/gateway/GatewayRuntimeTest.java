@@ -130,7 +130,8 @@ class GatewayRuntimeTest {
       assertThat(line).as("output so far: %s", lines).isEqualTo("gateway running; Ctrl-C stops it");
       assertThat(lines).anyMatch(l -> l.matches("listener web \\(HTTP\\) on http://127\\.0\\.0\\.1:[0-9]+"))
           .anyMatch(l -> l.matches("listener raw \\(TCP\\) on tcp://127\\.0\\.0\\.1:[0-9]+ -> fleet"))
-          .anyMatch(l -> l.matches("admin API on http://127\\.0\\.0\\.1:[0-9]+/api .*no token set\\)"));
+          .anyMatch(l -> l.matches("admin API on http://127\\.0\\.0\\.1:[0-9]+/api .*no token set\\)"))
+          .anyMatch(l -> l.matches("dashboard on http://127\\.0\\.0\\.1:[0-9]+/"));
       int web = Integer.parseInt(lines.stream().filter(l -> l.startsWith("listener web")).findFirst().orElseThrow()
           .replaceAll(".*:", ""));
       assertThat(accepts(web)).isTrue();

@@ -97,7 +97,9 @@ public final class EventHub {
 
   /** Starts streaming to the request's client (from the request's handler). */
   public void subscribe(HttpServerRequest req) {
-    String last = req.getHeader("Last-Event-ID");
+    // a reconnecting EventSource sends Last-Event-ID; a page asks for the kept history with ?lastEventId=0
+    String header = req.getHeader("Last-Event-ID");
+    String last = header != null ? header : req.getParam("lastEventId");
     context.runOnContext(v -> {
       HttpServerResponse r = req.response();
       if (closed || subscribers.size() >= maxSubscribers) {
