@@ -10,6 +10,7 @@ import dev.loadstar.samples.admin.internal.AdminJson;
 import dev.loadstar.samples.admin.internal.DashboardAssets;
 import dev.loadstar.samples.admin.internal.EventHub;
 import dev.loadstar.samples.admin.internal.TargetStats;
+import dev.loadstar.scaling.HealthCheckType;
 import dev.loadstar.scaling.Instance;
 import dev.loadstar.scaling.InstanceState;
 import dev.loadstar.scaling.ScalingActivity;
@@ -59,6 +60,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * GET    /api/scaling-groups/{name}                    one scaling group
  * GET    /api/scaling-groups/{name}/activities         activity history, newest first
  * PUT    /api/scaling-groups/{name}/desired-capacity   {"desiredCapacity": n}
+ * PUT    /api/scaling-groups/{name}/health-check-type  {"healthCheckType": "EC2" | "ELB"}
  * POST   /api/lab/instances/{id}/stop-web-server       lab only (409 without a lab)
  * POST   /api/lab/instances/{id}/start-web-server      lab only
  * GET    /api/target-groups/{name}/stats               per-target requests/s, in flight, p99 latency, pinned sessions
@@ -562,6 +564,43 @@ public final class AdminServer {
       });
       return;
     }
+    if (s.size() == 3 && s.get(2).equals("health-check-type")) {
+      allow(m, m == HttpMethod.PUT, "PUT");
+      body(req).onSuccess(body -> {
+        try {
+          for (String key : body.fieldNames()) {
+            if (!key.equals("healthCheckType")) {
+              throw new ApiError(400, "ValidationError", key + ": unknown field (expected: healthCheckType)");
+            }
+          }
+          Object value = body.getValue("healthCheckType");
+          HealthCheckType type = null;
+          for (HealthCheckType t : HealthCheckType.values()) {
+            if (t.apiName().equals(value)) {
+              type = t;
+            }
+          }
+          if (type == null) {
+            throw new ApiError(400, "ValidationError", "healthCheckType: " + (value == null ? "missing"
+                : value instanceof String ? "\"" + value + "\"" : String.valueOf(value))
+                + " (expected: EC2 or ELB)");
+          }
+          HealthCheckType chosen = type;
+          g.setHealthCheckType(chosen).onComplete(ar -> {
+            if (ar.succeeded()) {
+              publish("health-check-type", new JsonObject().put("autoScalingGroup", g.name())
+                  .put("healthCheckType", chosen.apiName()));
+              json(req, 200, AdminJson.scalingGroup(g));
+            } else {
+              error(req, failure(ar.cause()));
+            }
+          });
+        } catch (ApiError e) {
+          error(req, e);
+        }
+      });
+      return;
+    }
     throw notFound(req);
   }
 
@@ -607,7 +646,8 @@ public final class AdminServer {
         "GET /api/target-groups/{name}/health", "POST /api/target-groups/{name}/targets",
         "DELETE /api/target-groups/{name}/targets/{id}", "GET /api/listeners", "GET /api/listeners/{name}/rules",
         "GET /api/scaling-groups", "GET /api/scaling-groups/{name}", "GET /api/scaling-groups/{name}/activities",
-        "PUT /api/scaling-groups/{name}/desired-capacity", "POST /api/lab/instances/{id}/stop-web-server",
+        "PUT /api/scaling-groups/{name}/desired-capacity",
+        "PUT /api/scaling-groups/{name}/health-check-type", "POST /api/lab/instances/{id}/stop-web-server",
         "POST /api/lab/instances/{id}/start-web-server", "GET /api/target-groups/{name}/stats", "GET /api/stats",
         "GET /api/events", "GET /metrics", "GET /")) {
       endpoints.add(e);

@@ -247,8 +247,28 @@ class AdminApiTest {
         "desiredCapacity: 9 (expected: minSize 1 <= desiredCapacity <= maxSize 3)");
     assertError(send(HttpMethod.PUT, capacity, "{}", TOKEN), 400, "ValidationError",
         "desiredCapacity: missing (expected: a whole number 1-3)");
+    String type = "/api/scaling-groups/fleet-asg/health-check-type";
+    assertError(send(HttpMethod.PUT, type, "{\"healthCheckType\": \"ALB\"}", TOKEN), 400, "ValidationError",
+        "healthCheckType: \"ALB\" (expected: EC2 or ELB)");
+    assertError(send(HttpMethod.PUT, type, "{\"type\": \"ELB\"}", TOKEN), 400, "ValidationError",
+        "type: unknown field (expected: healthCheckType)");
     assertThat(runtime.targetGroups().get("api").targets()).hasSize(1);
     assertThat(fleet().desiredCapacity()).isEqualTo(1);
+    assertThat(fleet().healthCheckType()).isEqualTo(dev.loadstar.scaling.HealthCheckType.PROVIDER);
+  }
+
+  @Test
+  void switchesTheHealthCheckTypeOfAScalingGroup() {
+    String type = "/api/scaling-groups/fleet-asg/health-check-type";
+    assertThat(send(HttpMethod.PUT, type, "{\"healthCheckType\": \"ELB\"}", null).status()).isEqualTo(401);
+    assertThat(fleet().healthCheckType()).isEqualTo(dev.loadstar.scaling.HealthCheckType.PROVIDER);
+    Http.Resp r = send(HttpMethod.PUT, type, "{\"healthCheckType\": \"ELB\"}", TOKEN);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().getString("HealthCheckType")).isEqualTo("ELB");
+    assertThat(fleet().healthCheckType()).isEqualTo(dev.loadstar.scaling.HealthCheckType.LOAD_BALANCER);
+    assertThat(send(HttpMethod.PUT, type, "{\"healthCheckType\": \"EC2\"}", TOKEN).json()
+        .getString("HealthCheckType")).isEqualTo("EC2");
+    assertThat(fleet().healthCheckType()).isEqualTo(dev.loadstar.scaling.HealthCheckType.PROVIDER);
   }
 
   @Test

@@ -176,7 +176,14 @@ class DashboardBrowserTest {
         .anyMatch(li -> li.getText().contains("healthy → unhealthy")));
 
     // the seed's next step (health-type elb): the scaling group replaces the instance; a new row turns healthy
-    lab.setHealthCheckType(HealthCheckType.LOAD_BALANCER).await();
+    driver.findElement(By.cssSelector("[data-scaling-group='MyASG'] button.switch-health-check-type")).click();
+    waiting().until(d -> d.findElement(By.id("modal")).isDisplayed()
+        && d.findElement(By.id("modal-title")).getText().equals("Health check type"));
+    assertThat(driver.findElement(By.id("modal-message")).getText()).contains("from EC2 to ELB");
+    driver.findElement(By.id("modal-ok")).click();
+    waiting().until(d -> lab.scalingGroup().healthCheckType() == HealthCheckType.LOAD_BALANCER);
+    waiting().until(d -> d.findElement(By.cssSelector("[data-scaling-group='MyASG'] .card-head .muted")).getText()
+        .contains("health check type ELB"));
     waiting().until(d -> {
       Set<String> healthy = ids(rows("healthy"));
       return healthy.size() == 2 && !healthy.contains(broken) && !first.containsAll(healthy);

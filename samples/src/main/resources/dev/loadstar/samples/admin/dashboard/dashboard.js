@@ -3,7 +3,7 @@
  *
  * Live data: one Server-Sent Events stream (/api/events, replaying what the server kept) applies changes as they
  * happen, and one request a second (/api/stats) refreshes the per-target figures, the capacities and reconciles the
- * rows. Changes (set desired capacity, stop a lab instance's web server) go through a confirmation dialog and send
+ * rows. Changes (set desired capacity, switch the health check type, stop a lab instance's web server) go through a confirmation dialog and send
  * the bearer token kept in sessionStorage; the page asks for it when a change answers 401 or 403.
  */
 (function () {
@@ -163,6 +163,21 @@
     });
   }
 
+  function switchHealthCheckType(g) {
+    var next = g.HealthCheckType === 'ELB' ? 'EC2' : 'ELB';
+    dialog({ title: 'Health check type', message: g.AutoScalingGroupName + ': switch the health check type from '
+        + g.HealthCheckType + ' to ' + next + '? ' + (next === 'ELB'
+        ? 'Instances whose target is unhealthy in an attached target group are then replaced.'
+        : 'Only instances that stop running are then replaced.'), ok: 'Switch to ' + next }).then(function (ok) {
+      if (ok == null) { return; }
+      change('PUT', '/api/scaling-groups/' + encodeURIComponent(g.AutoScalingGroupName) + '/health-check-type',
+        { healthCheckType: next }).then(function (res) {
+        replaceScalingGroup(res);
+        notice(g.AutoScalingGroupName + ': health check type ' + next);
+      }).catch(function (e) { notice('Switch health check type failed: ' + e.message, true); });
+    });
+  }
+
   // ---- state updates -------------------------------------------------------------------------------------------
 
   function group(name) {
@@ -270,6 +285,9 @@
         break;
       case 'scaling-activity':
         upsertActivity(d);
+        break;
+      case 'health-check-type':
+        state.scaling.forEach(function (s) { if (s.AutoScalingGroupName === d.autoScalingGroup) { s.HealthCheckType = d.healthCheckType; } });
         break;
       case 'desired-capacity':
         state.scaling.forEach(function (s) { if (s.AutoScalingGroupName === d.autoScalingGroup) { s.DesiredCapacity = d.current; } });
@@ -516,13 +534,14 @@
         v.desired = el('div', { cls: 'figure c-desired' });
         v.max = el('div', { cls: 'figure c-max' });
         v.button = el('button', { type: 'button', cls: 'set-desired', text: 'Set desired capacity…' });
+        v.hcButton = el('button', { type: 'button', cls: 'switch-health-check-type', text: 'Health check type…' });
         v.instances = el('tbody');
         v.activities = el('ol', { cls: 'activities' });
         v.card.appendChild(el('div', { cls: 'card-head' }, [el('h3', { text: s.AutoScalingGroupName }), v.head]));
         v.card.appendChild(el('div', { cls: 'capacity' }, [
           el('div', null, [el('div', { cls: 'label', text: 'min' }), v.min]),
           el('div', null, [el('div', { cls: 'label', text: 'desired' }), v.desired]),
-          el('div', null, [el('div', { cls: 'label', text: 'max' }), v.max]), v.button]));
+          el('div', null, [el('div', { cls: 'label', text: 'max' }), v.max]), v.button, v.hcButton]));
         v.card.appendChild(el('table', null, [el('thead', null, [el('tr', null, [el('th', { text: 'instance' }),
           el('th', { text: 'lifecycle' }), el('th', { text: 'health' })])]), v.instances]));
         v.card.appendChild(el('h3', { cls: 'sub', text: 'Activity history (newest first)' }));
@@ -531,6 +550,10 @@
         v.button.addEventListener('click', function () {
           var cur = state.scaling.filter(function (x) { return x.AutoScalingGroupName === name; })[0];
           if (cur) { setDesired(cur); }
+        });
+        v.hcButton.addEventListener('click', function () {
+          var cur = state.scaling.filter(function (x) { return x.AutoScalingGroupName === name; })[0];
+          if (cur) { switchHealthCheckType(cur); }
         });
         scalingViews.set(name, v);
         box.appendChild(v.card);
@@ -603,7 +626,7 @@
   var needsResync = false;
 
   var EVENTS = ['target-registered', 'target-draining', 'target-deregistered', 'target-health', 'fail-open',
-    'scaling-activity', 'instance-state', 'desired-capacity'];
+    'scaling-activity', 'instance-state', 'desired-capacity', 'health-check-type'];
 
   function connectStream() {
     if (source) { source.close(); }
