@@ -14,6 +14,9 @@ public final class ListenerConfig {
   /** The name of the listener's group-stickiness cookie for weighted forwards ({@code AWSALBTG} on ALB). */
   public static final String GROUP_COOKIE_NAME = "LSALBTG";
 
+  /** The most event loops a listener may serve from. */
+  public static final int MAX_EVENT_LOOPS = 1024;
+
   private final String host;
   private final int port;
   private final Duration idleTimeout;
@@ -28,6 +31,7 @@ public final class ListenerConfig {
   private final StickinessKeys groupStickinessKeys;
   private final String name;
   private final String localZone;
+  private final int eventLoops;
 
   private ListenerConfig(Builder b) {
     this.host = b.host;
@@ -44,6 +48,7 @@ public final class ListenerConfig {
     this.groupStickinessKeys = b.groupStickinessKeys;
     this.name = b.name;
     this.localZone = b.localZone;
+    this.eventLoops = b.eventLoops;
   }
 
   /** A builder with ALB's defaults, listening on {@code 0.0.0.0:80}. */
@@ -128,6 +133,15 @@ public final class ListenerConfig {
     return localZone;
   }
 
+  /**
+   * How many event loops serve the listener's connections (default: the number of available processors, like
+   * nginx's {@code worker_processes auto}): one server instance per event loop shares the one port, and accepted
+   * connections go to the instances in turn.
+   */
+  public int eventLoops() {
+    return eventLoops;
+  }
+
   /** Builds a {@link ListenerConfig}. */
   public static final class Builder {
     private String host = "0.0.0.0";
@@ -144,8 +158,18 @@ public final class ListenerConfig {
     private StickinessKeys groupStickinessKeys;
     private String name;
     private String localZone;
+    private int eventLoops = Runtime.getRuntime().availableProcessors();
 
     private Builder() {
+    }
+
+    /**
+     * Sets how many event loops serve the listener's connections (1-{@value ListenerConfig#MAX_EVENT_LOOPS}; default:
+     * the number of available processors). More than the Vert.x instance's event-loop pool size share loops.
+     */
+    public Builder eventLoops(int n) {
+      this.eventLoops = n;
+      return this;
     }
 
     /** Sets the listener's name (letters, digits, {@code -_.:}; default {@code http-<port>}). */
@@ -244,6 +268,7 @@ public final class ListenerConfig {
       Checks.range("maxResponseHeadersSize", maxResponseHeadersSize, 256, 1 << 22);
       Checks.range("maxForwardedForAddresses", maxForwardedForAddresses, 1, 1000);
       Checks.range("maxConnectionsPerTarget", maxConnectionsPerTarget, 1, 100_000);
+      Checks.range("eventLoops", eventLoops, 1, MAX_EVENT_LOOPS);
       checkName(name);
       if (localZone != null) {
         Checks.notBlank("localZone", localZone);

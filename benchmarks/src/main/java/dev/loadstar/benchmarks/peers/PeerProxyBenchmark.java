@@ -1,8 +1,12 @@
 package dev.loadstar.benchmarks.peers;
 
+import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.healthcheck.HealthCheck;
+import dev.loadstar.healthcheck.HealthChecker;
+import dev.loadstar.healthcheck.OutlierDetection;
 import dev.loadstar.routing.Action;
 import dev.loadstar.routing.HttpListener;
 import dev.loadstar.routing.ListenerConfig;
@@ -23,6 +27,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -43,9 +48,14 @@ import org.HdrHistogram.Histogram;
  * <p>The two backends are separate JVMs (this class with {@code --serve-backend}), so a backend can be killed for
  * real ({@code SIGKILL}): with {@code --kill-at S} the second backend is killed S seconds into every measured phase and
  * restarted on the same port before the next phase ("dies mid-run"). The gateway (one forward rule, a round-robin
- * target group over both backends, default {@code ListenerConfig}) and the load client run in this JVM; nginx runs as
- * child processes ({@code nginx -p <tmp> -c <conf> -g 'daemon off;'}), one with {@code worker_processes 1} and one
- * with {@code auto}, each with an {@code upstream} block over both backends and {@code keepalive 64} to them, every
+ * target group over both backends, default {@code ListenerConfig}) runs twice, one listener on one event loop and one
+ * on {@code --gateway-event-loops N} (default: the listener's default, the number of available processors; with 1 there
+ * is one gateway row). With {@code --outlier-detection} the group gets passive outlier detection (no active checks):
+ * {@code --outlier-failures} failed requests in a row (default 5) eject a target for {@code --outlier-ejection}
+ * seconds (default 30; nginx's own default is 1 failure and 10 s). Each gateway phase reports its retries (a pick of a
+ * target that failed before answering, then retried on the other). The gateways and the load client run in this JVM;
+ * nginx runs as child processes ({@code nginx -p <tmp> -c <conf> -g 'daemon off;'}), one with
+ * {@code worker_processes 1} and one with {@code auto}, each with an {@code upstream} block over both backends and {@code keepalive 64} to them, every
  * other setting at nginx's default (so {@code proxy_next_upstream error timeout}). If no nginx binary is found the
  * nginx phases are skipped and the run says so.
  *
@@ -76,6 +86,11 @@ public final class PeerProxyBenchmark {
       nginxBin = null;
     }
     String workers = stringArg(args, "--nginx-workers", "1,auto");
+    int eventLoops = intArg(args, "--gateway-event-loops", ListenerConfig.builder().build().eventLoops());
+    boolean outlierDetection = List.of(args).contains("--outlier-detection");
+    int outlierFailures = intArg(args, "--outlier-failures", OutlierDetection.DEFAULT_CONSECUTIVE_FAILURES);
+    int outlierEjection = intArg(args, "--outlier-ejection",
+        (int) OutlierDetection.DEFAULT_BASE_EJECTION_TIME.getSeconds());
 
     Backend b0 = Backend.start(0);
     Backend b1 = Backend.start(0);
@@ -86,15 +101,30 @@ public final class PeerProxyBenchmark {
     TargetGroup group = TargetGroup.create(gateway, TargetGroupConfig.builder("web").build());
     group.register(Target.of("b0", "127.0.0.1", ports[0]));
     group.register(Target.of("b1", "127.0.0.1", ports[1]));
-    HttpListener listener = HttpListener.builder(gateway)
-        .config(ListenerConfig.builder().host("127.0.0.1").port(0).build())
-        .rules(RuleSet.of(Action.forward("web")))
-        .targetGroups(Map.of("web", group)::get)
-        .build();
-    listener.start().await();
-
+    HealthChecker checker = null;
+    OutlierDetection od = OutlierDetection.disabled();
+    if (outlierDetection) {
+      // passive only (the group has no active checks): failed requests eject a target for a while
+      od = OutlierDetection.builder().consecutiveFailures(outlierFailures)
+          .baseEjectionTime(Duration.ofSeconds(outlierEjection)).build();
+      checker = HealthChecker.start(gateway, group, HealthCheck.defaults(), od);
+    }
+    // one gateway row on one event loop, one with the listener's default (or --gateway-event-loops)
     Map<String, Integer> proxies = new LinkedHashMap<>();
-    proxies.put("loadstar gateway", listener.actualPort());
+    List<HttpListener> listeners = new ArrayList<>();
+    Map<String, HttpListener> gateways = new LinkedHashMap<>();
+    for (int loops : eventLoops == 1 ? new int[] {1} : new int[] {1, eventLoops}) {
+      HttpListener listener = HttpListener.builder(gateway)
+          .config(ListenerConfig.builder().host("127.0.0.1").port(0).eventLoops(loops).build())
+          .rules(RuleSet.of(Action.forward("web")))
+          .targetGroups(Map.of("web", group)::get)
+          .build();
+      listener.start().await();
+      listeners.add(listener);
+      proxies.put("loadstar gateway loops=" + loops, listener.actualPort());
+      gateways.put("loadstar gateway loops=" + loops, listener);
+    }
+    String reference = proxies.keySet().iterator().next();
     List<Nginx> nginxes = new ArrayList<>();
     if (nginxBin == null) {
       System.out.println("nginx: not found (install nginx-light or pass --nginx <path>): nginx phases skipped");
@@ -110,8 +140,9 @@ public final class PeerProxyBenchmark {
     Buffer body = method == HttpMethod.GET ? null : Buffer.buffer("y".repeat(64));
 
     System.out.printf("concurrency=%d duration=%ds warmup=%ds (first %ds) rounds=%d method=%s kill-at=%s cores=%d"
-        + " nginx=%s%n", concurrency, duration, warmup, jitWarmup, rounds, method, killAt > 0 ? killAt + "s" : "none",
-        Runtime.getRuntime().availableProcessors(), nginxBin == null ? "none" : nginxVersion(nginxBin));
+        + " nginx=%s gateway-event-loops=%d outlier-detection=%s%n", concurrency, duration, warmup, jitWarmup, rounds,
+        method, killAt > 0 ? killAt + "s" : "none", Runtime.getRuntime().availableProcessors(),
+        nginxBin == null ? "none" : nginxVersion(nginxBin), eventLoops, od);
     System.out.println("loadavg at start: " + loadAverage());
     Map<String, List<Result>> results = new LinkedHashMap<>();
     List<String> names = new ArrayList<>(proxies.keySet());
@@ -126,11 +157,14 @@ public final class PeerProxyBenchmark {
         int port = proxies.get(name);
         run(client, port, method, body, concurrency, warmup, null);
         Backend victim = killAt > 0 ? b1 : null;
+        HttpListener gw = gateways.get(name);
+        long retriesBefore = gw == null ? 0 : gw.stats().retries();
         Result r = run(client, port, method, body, concurrency, duration, victim == null ? null : () -> {
           sleepSeconds(killAt);
           victim.kill();
         });
         r.round = round;
+        r.retries = gw == null ? -1 : gw.stats().retries() - retriesBefore;
         r.loadAverage = loadAverage();
         results.get(name).add(r);
         report(name, r, duration);
@@ -141,30 +175,41 @@ public final class PeerProxyBenchmark {
     }
 
     System.out.println();
-    System.out.println("| proxy | round | req/s | p50 ms | p99 ms | p99.9 ms | ok | failed | loadavg after |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    System.out.println("| proxy | round | req/s | p50 ms | p99 ms | p99.9 ms | ok | failed | gateway retries"
+        + " | loadavg after |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (Map.Entry<String, List<Result>> e : results.entrySet()) {
       for (Result r : e.getValue()) {
-        System.out.printf("| %s | %d | %,.0f | %.2f | %.2f | %.2f | %,d | %,d | %s |%n", e.getKey(), r.round,
+        System.out.printf("| %s | %d | %,.0f | %.2f | %.2f | %.2f | %,d | %,d | %s | %s |%n", e.getKey(), r.round,
             r.ok.get() / (double) duration, ms(r.latency.getValueAtPercentile(50)),
             ms(r.latency.getValueAtPercentile(99)), ms(r.latency.getValueAtPercentile(99.9)), r.ok.get(),
-            r.failed.get(), r.loadAverage);
+            r.failed.get(), r.retries < 0 ? "-" : String.format("%,d", r.retries), r.loadAverage);
       }
     }
     System.out.println();
-    System.out.println("medians over rounds (req/s, ratio to the gateway):");
-    double gatewayMedian = median(results.get("loadstar gateway"), duration);
+    System.out.println("medians over rounds (req/s, ratio to " + reference + "):");
+    double gatewayMedian = median(results.get(reference), duration);
     for (Map.Entry<String, List<Result>> e : results.entrySet()) {
       double m = median(e.getValue(), duration);
       long failed = e.getValue().stream().mapToLong(r -> r.failed.get()).sum();
-      System.out.printf("  %-22s %,9.0f req/s  x%.2f  failed (all rounds) %d%n", e.getKey(), m, m / gatewayMedian,
+      System.out.printf("  %-30s %,9.0f req/s  x%.2f  failed (all rounds) %d%n", e.getKey(), m, m / gatewayMedian,
           failed);
     }
-    System.out.println("gateway stats: " + listener.stats());
+    for (HttpListener l : listeners) {
+      System.out.println("gateway stats (" + l.balancerName() + "): " + l.stats());
+    }
+    for (RegisteredTarget t : group.targets()) {
+      System.out.println("target " + t.target().id() + ": " + t.health());
+    }
     System.out.println("loadavg at end: " + loadAverage());
 
     client.close().await();
-    listener.close().await();
+    for (HttpListener l : listeners) {
+      l.close().await();
+    }
+    if (checker != null) {
+      checker.close().await();
+    }
     group.close().await();
     load.close().await();
     gateway.close().await();
@@ -182,6 +227,8 @@ public final class PeerProxyBenchmark {
     final AtomicLong ok = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
     int round;
+    /** The gateway's retries during the phase (a pick of a dead target it then retried elsewhere); -1 for nginx. */
+    long retries;
     String loadAverage;
   }
 
@@ -231,9 +278,10 @@ public final class PeerProxyBenchmark {
 
   private static void report(String name, Result r, int seconds) {
     Histogram h = r.latency;
-    System.out.printf("round %d %-22s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  ok %d  failed %d"
+    System.out.printf("round %d %-30s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  ok %d  failed %d%s"
             + "  loadavg %s%n", r.round, name, r.ok.get() / (double) seconds, ms(h.getValueAtPercentile(50)),
-        ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), r.ok.get(), r.failed.get(), r.loadAverage);
+        ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), r.ok.get(), r.failed.get(),
+        r.retries < 0 ? "" : "  retries " + r.retries, r.loadAverage);
   }
 
   private static double median(List<Result> rs, int seconds) {

@@ -166,7 +166,8 @@ class GatewayStreamingTest {
     // a proxy that buffered the body would grow by ~256 MiB; allow a generous 64 MiB for everything else
     assertThat(heapGrowth).as("live heap growth").isLessThan(64L * 1024 * 1024);
     assertThat(directGrowth).as("direct memory growth").isLessThan(64L * 1024 * 1024);
-    assertThat(g.targets().get(0).inFlight()).isZero();
+    // a forward's attempt ends once the response was written out, which the client may see first
+    await().atMost(Duration.ofSeconds(5)).until(() -> g.targets().get(0).inFlight() == 0);
   }
 
   @Test

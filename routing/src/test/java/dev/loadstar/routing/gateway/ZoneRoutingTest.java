@@ -161,6 +161,9 @@ class ZoneRoutingTest {
     // zone-a recovers: its callers come back to it
     zoneAHealthy.set(true);
     await().atMost(Duration.ofSeconds(15)).until(() -> f.get("/").body().startsWith("a"));
+    // each zone-a target turns healthy on its own checks: wait for both before expecting both to serve
+    await().atMost(Duration.ofSeconds(15)).until(() -> g.targets().stream()
+        .allMatch(t -> t.health().state() == TargetHealth.State.HEALTHY));
     Set<String> back = new HashSet<>();
     for (int i = 0; i < 10; i++) {
       back.add(c.get("web", "/").send().await().bodyAsString());

@@ -114,6 +114,26 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void listenerEventLoopsAreCheckedAndApplied() {
+    String listener = """
+        listeners:
+          - name: web
+            port: 8080
+            eventLoops: %s
+            defaultActions:
+              - type: forward
+                targetGroupName: web
+        targetGroups:
+          - name: web
+        """;
+    assertThat(errors(listener.formatted("0"))).containsExactly("gw.yaml:4:17: listeners[0].eventLoops: 0 (expected: "
+        + "1-1024)");
+    GatewayConfig.Result ok = GatewayConfig.validate(listener.formatted("3"), "gw.yaml", false, k -> null);
+    assertThat(ok.errors()).isEmpty();
+    assertThat(ok.config().listeners().get(0).httpConfig().eventLoops()).isEqualTo(3);
+  }
+
+  @Test
   void anErrorCausedOnlyByAnotherFieldIsNotReportedTwice() {
     // the timeout is compared with the interval; with the interval invalid, only the interval is reported
     assertThat(errors(LISTENER + """

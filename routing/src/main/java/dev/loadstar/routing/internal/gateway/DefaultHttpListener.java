@@ -24,6 +24,8 @@ import dev.loadstar.routing.RoutingRequest;
 import dev.loadstar.routing.Rule;
 import dev.loadstar.routing.RuleSet;
 import dev.loadstar.routing.Verdict;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -50,11 +52,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The gateway listener. Request and response plumbing (header copying, hop-by-hop removal, streaming bodies with
@@ -66,6 +70,8 @@ public final class DefaultHttpListener implements HttpListener {
   private static final System.Logger LOG = System.getLogger(DefaultHttpListener.class.getName());
   /** Fails the hook chain's verdict when none came within the idle timeout (a signal: no stack trace). */
   private static final RuntimeException HOOK_TIMEOUT = new HookTimeout();
+  /** Hands each listener on port 0 its own shared-ephemeral-port key (see {@link #start()}). */
+  private static final AtomicInteger SHARED_EPHEMERAL_PORTS = new AtomicInteger();
 
   private final Vertx vertx;
   private final ListenerConfig config;
@@ -77,7 +83,10 @@ public final class DefaultHttpListener implements HttpListener {
   private final SelectionContext selection;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile RuleSet rules;
+  /** The first server instance (every instance listens on the same port). */
   private volatile HttpServer server;
+  /** The deployment of the server instances, once started. */
+  private Future<String> deployment;
   private Future<Void> closeFuture;
 
   /** A listener; use {@link HttpListener#builder}. */
@@ -174,9 +183,47 @@ public final class DefaultHttpListener implements HttpListener {
 
   @Override
   public Future<Void> start() {
-    HttpServerOptions so = new HttpServerOptions()
+    int n = config.eventLoops();
+    int port = config.port();
+    if (port == 0 && n > 1) {
+      // Vert.x shares a port among the servers of one Vertx that listen on the same host and port; port 0 is never
+      // shared, while a negative port is one ephemeral port shared by the servers listening with that same value
+      port = -1 - (SHARED_EPHEMERAL_PORTS.getAndIncrement() & 0x3fff_ffff);
+    }
+    int listenPort = port;
+    List<HttpServer> bound = new CopyOnWriteArrayList<>();
+    // one server per instance, each on its own event-loop context; accepted connections go to them in turn
+    Supplier<Deployable> instance = () -> new Deployable() {
+      private HttpServer server;
+
+      @Override
+      public Future<?> deploy(io.vertx.core.Context context) {
+        server = vertx.createHttpServer(serverOptions(listenPort))
+            .connectionHandler(DefaultHttpListener.this::connected)
+            .invalidRequestHandler(DefaultHttpListener.this::invalid)
+            .requestHandler(DefaultHttpListener.this::handleSafely);
+        return server.listen().onSuccess(bound::add);
+      }
+
+      @Override
+      public Future<?> undeploy(io.vertx.core.Context context) {
+        return server.close();
+      }
+    };
+    Future<String> deployed = vertx.deployVerticle(instance, new DeploymentOptions().setInstances(n));
+    synchronized (this) {
+      deployment = deployed;
+    }
+    return deployed.map(id -> {
+      server = bound.get(0);
+      return null;
+    });
+  }
+
+  private HttpServerOptions serverOptions(int port) {
+    return new HttpServerOptions()
         .setHost(config.host())
-        .setPort(config.port())
+        .setPort(port)
         .setMaxInitialLineLength(config.maxRequestLineLength())
         .setMaxHeaderSize(config.maxHeadersSize())
         .setHttp2ClearTextEnabled(true)
@@ -184,14 +231,6 @@ public final class DefaultHttpListener implements HttpListener {
         // the client connection's own idle timeout closes it
         .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis() + 1_000))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    HttpServer s = vertx.createHttpServer(so)
-        .connectionHandler(this::connected)
-        .invalidRequestHandler(this::invalid)
-        .requestHandler(this::handleSafely);
-    return s.listen().map(bound -> {
-      server = bound;
-      return null;
-    });
   }
 
   @Override
@@ -226,9 +265,11 @@ public final class DefaultHttpListener implements HttpListener {
   public synchronized Future<Void> close() {
     if (closeFuture == null) {
       closed.set(true);
-      HttpServer s = server;
-      Future<Void> serverClosed = s == null ? Future.succeededFuture() : s.close();
-      closeFuture = serverClosed.transform(ar -> client.close()).transform(ar -> Future.succeededFuture());
+      Future<String> d = deployment;
+      // undeploying closes every server instance (after a start still in flight has ended)
+      Future<Void> serversClosed = d == null ? Future.succeededFuture()
+          : d.transform(ar -> ar.succeeded() ? vertx.undeploy(ar.result()) : Future.<Void>succeededFuture());
+      closeFuture = serversClosed.transform(ar -> client.close()).transform(ar -> Future.succeededFuture());
     }
     return closeFuture;
   }

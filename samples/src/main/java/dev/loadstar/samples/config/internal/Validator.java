@@ -977,6 +977,7 @@ public final class Validator {
     // HTTP
     Val<Boolean> retry = o.bool("retryIdempotent");
     Val<Long> maxConns = o.integer("maxConnectionsPerTarget", "a whole number 1-100000");
+    Val<Long> eventLoops = o.integer("eventLoops", "a whole number 1-" + ListenerConfig.MAX_EVENT_LOOPS);
     Probe<ListenerConfig.Builder, ListenerConfig> p = new Probe<>(ctx, o.path(), o.node(), ListenerConfig::builder,
         ListenerConfig.Builder::build);
     if (!port.present()) {
@@ -994,6 +995,7 @@ public final class Validator {
             connect.invalid()), ListenerConfig.Builder::connectTimeout)
         .set("retryIdempotent", retry, ListenerConfig.Builder::retryIdempotent)
         .set("maxConnectionsPerTarget", maxConns, (b, v) -> b.maxConnectionsPerTarget(clamp(v)))
+        .set("eventLoops", eventLoops, (b, v) -> b.eventLoops(clamp(v)))
         .set("groupStickinessKeys", new Val<>(o.path(), o.node(), stickinessKeys, false),
             ListenerConfig.Builder::groupStickinessKeys);
     ListenerConfig config = p.build();
