@@ -90,6 +90,8 @@ class KubernetesProviderTest {
     provider.close().await();
     targetGroup.close().await();
     vertx.close().await();
+    // the mock API server's shutdown waits for open connections (the watch): close them from the client side first
+    client.close();
   }
 
   @Test

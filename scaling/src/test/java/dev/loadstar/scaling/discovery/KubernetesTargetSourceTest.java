@@ -82,6 +82,8 @@ class KubernetesTargetSourceTest {
     }
     group.close().await();
     vertx.close().await();
+    // the mock API server's shutdown waits for open connections (the watch): close them from the client side first
+    client.close();
   }
 
   // ------------------------------------------------------------------ helpers

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The EndpointSlice watcher against the fabric8 mock API server (CRUD mode). */
@@ -27,6 +28,12 @@ class EndpointSliceWatcherTest {
   }
 
   KubernetesClient client;
+
+  @AfterEach
+  void closeClient() {
+    // the mock API server's shutdown waits for open connections (the watch): close them from the client side first
+    client.close();
+  }
 
   private static Endpoint endpoint(String pod, String ip, Boolean ready, Boolean terminating, String zone) {
     return new EndpointBuilder().withAddresses(ip).withZone(zone)
@@ -78,6 +85,9 @@ class EndpointSliceWatcherTest {
     try (EndpointSliceWatcher watcher = new EndpointSliceWatcher(client, "ns", "web", null, r -> { })) {
       watcher.start();
       assertThat(watcher.current()).extracting(ServiceEndpoint::port).containsExactly(9090);
+      // closed only once the watch is up: the mock API server cannot shut down while a watch handshake it has
+      // accepted is still half-open (its shutdown then times out after the test)
+      await().atMost(Duration.ofSeconds(30)).until(watcher::isWatching);
     }
   }
 }
