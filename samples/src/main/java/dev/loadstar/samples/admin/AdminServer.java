@@ -38,6 +38,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * The gateway's console: a small HTTP API over an {@link AdminModel}, the Server-Sent Events stream of what
@@ -539,69 +540,58 @@ public final class AdminServer {
     }
     if (s.size() == 3 && s.get(2).equals("desired-capacity")) {
       allow(m, m == HttpMethod.PUT, "PUT");
-      body(req).onSuccess(body -> {
-        try {
-          for (String key : body.fieldNames()) {
-            if (!key.equals("desiredCapacity")) {
-              throw new ApiError(400, "ValidationError", key + ": unknown field (expected: desiredCapacity)");
-            }
-          }
-          Integer desired = integer(body, "desiredCapacity");
-          if (desired == null) {
-            throw new ApiError(400, "ValidationError", "desiredCapacity: missing (expected: a whole number "
-                + g.minSize() + "-" + g.maxSize() + ")");
-          }
-          g.setDesiredCapacity(desired).onComplete(ar -> {
-            if (ar.succeeded()) {
-              json(req, 200, AdminJson.scalingGroup(g));
-            } else {
-              error(req, failure(ar.cause()));
-            }
-          });
-        } catch (ApiError e) {
-          error(req, e);
+      putField(req, g, "desiredCapacity", body -> {
+        Integer desired = integer(body, "desiredCapacity");
+        if (desired == null) {
+          throw new ApiError(400, "ValidationError", "desiredCapacity: missing (expected: a whole number "
+              + g.minSize() + "-" + g.maxSize() + ")");
         }
+        return g.setDesiredCapacity(desired);
       });
       return;
     }
     if (s.size() == 3 && s.get(2).equals("health-check-type")) {
       allow(m, m == HttpMethod.PUT, "PUT");
-      body(req).onSuccess(body -> {
-        try {
-          for (String key : body.fieldNames()) {
-            if (!key.equals("healthCheckType")) {
-              throw new ApiError(400, "ValidationError", key + ": unknown field (expected: healthCheckType)");
-            }
+      putField(req, g, "healthCheckType", body -> {
+        Object value = body.getValue("healthCheckType");
+        for (HealthCheckType type : HealthCheckType.values()) {
+          if (type.apiName().equals(value)) {
+            return g.setHealthCheckType(type).onSuccess(v -> publish("health-check-type", new JsonObject()
+                .put("autoScalingGroup", g.name()).put("healthCheckType", type.apiName())));
           }
-          Object value = body.getValue("healthCheckType");
-          HealthCheckType type = null;
-          for (HealthCheckType t : HealthCheckType.values()) {
-            if (t.apiName().equals(value)) {
-              type = t;
-            }
-          }
-          if (type == null) {
-            throw new ApiError(400, "ValidationError", "healthCheckType: " + (value == null ? "missing"
-                : value instanceof String ? "\"" + value + "\"" : String.valueOf(value))
-                + " (expected: EC2 or ELB)");
-          }
-          HealthCheckType chosen = type;
-          g.setHealthCheckType(chosen).onComplete(ar -> {
-            if (ar.succeeded()) {
-              publish("health-check-type", new JsonObject().put("autoScalingGroup", g.name())
-                  .put("healthCheckType", chosen.apiName()));
-              json(req, 200, AdminJson.scalingGroup(g));
-            } else {
-              error(req, failure(ar.cause()));
-            }
-          });
-        } catch (ApiError e) {
-          error(req, e);
         }
+        throw new ApiError(400, "ValidationError", "healthCheckType: " + (value == null ? "missing"
+            : value instanceof String ? "\"" + value + "\"" : String.valueOf(value)) + " (expected: EC2 or ELB)");
       });
       return;
     }
     throw notFound(req);
+  }
+
+  /**
+   * A PUT that changes one setting of a scaling group: the body may hold only {@code field}; {@code change} validates
+   * it (throwing {@link ApiError}) and applies it; the answer is the group (200) or the change's failure.
+   */
+  private void putField(HttpServerRequest req, ScalingGroup g, String field,
+      Function<JsonObject, Future<Void>> change) {
+    body(req).onSuccess(body -> {
+      try {
+        for (String key : body.fieldNames()) {
+          if (!key.equals(field)) {
+            throw new ApiError(400, "ValidationError", key + ": unknown field (expected: " + field + ")");
+          }
+        }
+        change.apply(body).onComplete(ar -> {
+          if (ar.succeeded()) {
+            json(req, 200, AdminJson.scalingGroup(g));
+          } else {
+            error(req, failure(ar.cause()));
+          }
+        });
+      } catch (ApiError e) {
+        error(req, e);
+      }
+    });
   }
 
   private void lab(HttpServerRequest req, List<String> s) {
