@@ -1,6 +1,6 @@
 package dev.loadstar.core;
 
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.loadstar.healthcheck;
 
 import dev.loadstar.core.Target;
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.healthcheck.internal.HttpCodeMatcher;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;

@@ -1,5 +1,6 @@
 package dev.loadstar.healthcheck;
 
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.healthcheck.internal.DefaultHealthChecker;
 import io.vertx.core.Future;

@@ -1,6 +1,6 @@
 package dev.loadstar.healthcheck;
 
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,5 +1,6 @@
 package dev.loadstar.healthcheck;
 
+import dev.loadstar.core.config.Checks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

@@ -1,5 +1,6 @@
 package dev.loadstar.healthcheck;
 
+import dev.loadstar.core.config.Checks;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;

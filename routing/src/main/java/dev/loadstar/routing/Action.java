@@ -1,5 +1,6 @@
 package dev.loadstar.routing;
 
+import dev.loadstar.core.config.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,7 +1,7 @@
 package dev.loadstar.routing;
 
 import dev.loadstar.core.StickinessKeys;
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import java.time.Duration;
 
 /**

@@ -2,7 +2,7 @@ package dev.loadstar.routing;
 
 import dev.loadstar.core.Balancer;
 import dev.loadstar.core.TargetGroup;
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.routing.internal.gateway.DefaultTcpListener;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,5 +1,6 @@
 package dev.loadstar.samples;
 
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.samples.config.ConfigError;
 import dev.loadstar.samples.config.GatewayConfig;
 import java.io.PrintWriter;

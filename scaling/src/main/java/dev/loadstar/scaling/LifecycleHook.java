@@ -1,6 +1,6 @@
 package dev.loadstar.scaling;
 
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.regex.Pattern;

@@ -1,7 +1,7 @@
 package dev.loadstar.scaling;
 
 import dev.loadstar.core.TargetGroup;
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.scaling.spi.InstanceProvider;
 import java.time.Clock;
 import java.time.Duration;

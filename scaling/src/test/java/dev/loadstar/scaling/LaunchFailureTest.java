@@ -1,5 +1,6 @@
 package dev.loadstar.scaling;
 
+import dev.loadstar.core.time.Backoff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

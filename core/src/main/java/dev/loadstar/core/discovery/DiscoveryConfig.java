@@ -1,8 +1,8 @@
 package dev.loadstar.core.discovery;
 
-import dev.loadstar.core.internal.Checks;
-import dev.loadstar.core.internal.discovery.Durations;
-import dev.loadstar.core.internal.discovery.Params;
+import dev.loadstar.core.config.Checks;
+import dev.loadstar.core.config.Durations;
+import dev.loadstar.core.config.Params;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.loadstar.core.internal;
 
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.core.BalancingAlgorithm;
 import dev.loadstar.core.HealthChangeEvent;
 import dev.loadstar.core.RegisteredTarget;

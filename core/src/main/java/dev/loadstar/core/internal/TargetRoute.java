@@ -1,5 +1,6 @@
 package dev.loadstar.core.internal;
 
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.core.Balancer;
 import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.RequestOutcome;

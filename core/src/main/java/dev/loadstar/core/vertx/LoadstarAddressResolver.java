@@ -1,7 +1,7 @@
 package dev.loadstar.core.vertx;
 
 import dev.loadstar.core.TargetGroup;
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.core.internal.vertx.GroupEndpointResolver;
 import dev.loadstar.core.internal.vertx.LoadstarLoadBalancer;
 import io.vertx.core.Vertx;

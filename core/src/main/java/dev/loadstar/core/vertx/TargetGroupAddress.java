@@ -1,6 +1,6 @@
 package dev.loadstar.core.vertx;
 
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import io.vertx.core.net.Address;
 
 /**

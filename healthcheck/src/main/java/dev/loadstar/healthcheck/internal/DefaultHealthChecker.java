@@ -1,5 +1,6 @@
 package dev.loadstar.healthcheck.internal;
 
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.core.FunctionRequest;
 import dev.loadstar.core.HealthChangeEvent;
 import dev.loadstar.core.RegisteredTarget;
@@ -11,7 +12,7 @@ import dev.loadstar.core.TargetHealth;
 import dev.loadstar.healthcheck.CheckListener;
 import dev.loadstar.healthcheck.HealthCheck;
 import dev.loadstar.healthcheck.HealthChecker;
-import dev.loadstar.core.internal.FunctionCalls;
+import dev.loadstar.core.FailureKind;
 import dev.loadstar.healthcheck.OutlierDetection;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -648,14 +649,14 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     TargetState s = a.state;
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().add(HttpHeaders.USER_AGENT, HealthCheck.USER_AGENT);
     FunctionRequest request = new FunctionRequest(HttpMethod.GET, healthCheck.path(), headers, null);
-    FunctionCalls.call(vertx, s.shard.context, s.id, s.rt.target().function(), request, timeoutMs)
+    s.rt.target().function().call(vertx, s.shard.context, s.id, request, timeoutMs)
         .onComplete(ar -> s.shard.context.runOnContext(v -> {
           if (ar.succeeded()) {
             int status = ar.result().statusCode();
             finish(a, healthCheck.matches(status) ? null : TargetHealth.unhealthy(
                 TargetHealth.Reason.TARGET_RESPONSE_CODE_MISMATCH,
                 "Health checks failed with these codes: [" + status + "]"));
-          } else if (FunctionCalls.outcome(ar.cause()) == RequestOutcome.TIMEOUT) {
+          } else if (FailureKind.classify(ar.cause(), true) == FailureKind.TIMEOUT) {
             finish(a, TIMED_OUT);
           } else {
             Throwable c = ar.cause().getCause() != null ? ar.cause().getCause() : ar.cause();

@@ -1,6 +1,6 @@
 package dev.loadstar.healthcheck.internal;
 
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import java.util.BitSet;
 
 /**

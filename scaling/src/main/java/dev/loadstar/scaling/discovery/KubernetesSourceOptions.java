@@ -1,7 +1,7 @@
 package dev.loadstar.scaling.discovery;
 
-import dev.loadstar.core.internal.Checks;
-import dev.loadstar.core.internal.discovery.Params;
+import dev.loadstar.core.config.Checks;
+import dev.loadstar.core.config.Params;
 import io.vertx.core.json.JsonObject;
 
 /**

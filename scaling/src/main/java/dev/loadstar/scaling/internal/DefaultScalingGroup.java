@@ -6,7 +6,7 @@ import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupListener;
 import dev.loadstar.core.TargetHealth;
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.scaling.HealthCheckType;
 import dev.loadstar.scaling.Instance;
 import dev.loadstar.scaling.InstanceState;

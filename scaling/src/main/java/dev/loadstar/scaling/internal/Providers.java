@@ -1,6 +1,6 @@
 package dev.loadstar.scaling.internal;
 
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.scaling.spi.InstanceProvider;
 import dev.loadstar.scaling.spi.InstanceProviderFactory;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package dev.loadstar.scaling.providers;
 
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.scaling.LaunchTemplate;
 import dev.loadstar.scaling.internal.k8s.EndpointSliceWatcher;
 import dev.loadstar.scaling.internal.k8s.EndpointSliceWatcher.ServiceEndpoint;

@@ -1,6 +1,6 @@
 package dev.loadstar.scaling.spi;
 
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import java.time.Instant;
 import java.util.Map;
 

@@ -10,7 +10,7 @@ import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.RequestRouter;
 import dev.loadstar.core.SelectionContext;
 import dev.loadstar.core.TargetGroup;
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.vertx.core.Context;

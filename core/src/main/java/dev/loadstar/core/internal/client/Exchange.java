@@ -17,8 +17,8 @@ import dev.loadstar.core.TargetGroupConfig;
 import dev.loadstar.core.FunctionRequest;
 import dev.loadstar.core.FunctionResponse;
 import dev.loadstar.core.TargetFunction;
-import dev.loadstar.core.internal.Checks;
-import dev.loadstar.core.internal.FunctionCalls;
+import dev.loadstar.core.config.Checks;
+import dev.loadstar.core.FailureKind;
 import dev.loadstar.core.internal.TargetRoute;
 import dev.loadstar.core.internal.client.DefaultLoadBalancedClient.AttemptFailure;
 import dev.loadstar.core.internal.client.DefaultLoadBalancedClient.RoutedUrl;
@@ -412,7 +412,7 @@ final class Exchange implements LoadBalancedRequest {
     FunctionRequest request = new FunctionRequest(method, requestUri,
         MultiMap.caseInsensitiveMultiMap().addAll(headers), body == null ? null : body.copy());
     long start = System.nanoTime();
-    FunctionCalls.call(client.vertx(), context, route.last().target().id(), fn, request, timeoutMs)
+    fn.call(client.vertx(), context, route.last().target().id(), request, timeoutMs)
         .onComplete(ar -> {
           long latency = System.nanoTime() - start;
           if (ar.succeeded()) {
@@ -426,7 +426,7 @@ final class Exchange implements LoadBalancedRequest {
             return;
           }
           Throwable cause = ar.cause();
-          RequestOutcome outcome = FunctionCalls.outcome(cause);
+          RequestOutcome outcome = FailureKind.classify(cause, true).outcome();
           route.end(outcome, latency);
           lastFailure = cause;
           boolean retryable = outcome == RequestOutcome.RESET && idempotent;

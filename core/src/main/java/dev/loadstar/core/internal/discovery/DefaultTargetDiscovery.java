@@ -1,5 +1,6 @@
 package dev.loadstar.core.internal.discovery;
 
+import dev.loadstar.core.config.Durations;
 import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
@@ -12,7 +13,7 @@ import dev.loadstar.core.discovery.TargetSource;
 import dev.loadstar.core.discovery.TargetSourceContext;
 import dev.loadstar.core.discovery.TargetSourceStatus;
 import dev.loadstar.core.discovery.TargetSourceStatus.State;
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,11 +1,14 @@
 package dev.loadstar.core.internal.discovery;
 
+import dev.loadstar.core.time.Backoff;
+import dev.loadstar.core.config.Durations;
+import dev.loadstar.core.time.Backoff;
 import dev.loadstar.core.Target;
 import dev.loadstar.core.discovery.DnsSourceOptions;
 import dev.loadstar.core.discovery.DnsSourceOptions.RecordType;
 import dev.loadstar.core.discovery.TargetSource;
 import dev.loadstar.core.discovery.TargetSourceContext;
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import io.netty.util.NetUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

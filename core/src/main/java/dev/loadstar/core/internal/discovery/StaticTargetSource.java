@@ -1,9 +1,10 @@
 package dev.loadstar.core.internal.discovery;
 
+import dev.loadstar.core.config.Params;
 import dev.loadstar.core.Target;
 import dev.loadstar.core.discovery.TargetSource;
 import dev.loadstar.core.discovery.TargetSourceContext;
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,6 @@
 package dev.loadstar.core.internal.discovery;
 
+import dev.loadstar.core.config.Params;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,7 +1,8 @@
 package dev.loadstar.core.internal.discovery;
 
+import dev.loadstar.core.config.Params;
 import dev.loadstar.core.Target;
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

@@ -1,9 +1,10 @@
 package dev.loadstar.core.internal.discovery;
 
+import dev.loadstar.core.config.Params;
 import dev.loadstar.core.discovery.DnsSourceOptions;
 import dev.loadstar.core.discovery.FileSourceOptions;
 import dev.loadstar.core.discovery.TargetSource;
-import dev.loadstar.core.internal.Checks;
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.core.spi.TargetSourceProvider;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;

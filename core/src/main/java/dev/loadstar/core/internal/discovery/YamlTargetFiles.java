@@ -1,5 +1,6 @@
 package dev.loadstar.core.internal.discovery;
 
+import dev.loadstar.core.config.Params;
 import dev.loadstar.core.Target;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -11,7 +11,7 @@ import dev.loadstar.core.StickinessKeys;
 import dev.loadstar.core.StickySessions;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.internal.CookieCodec;
-import dev.loadstar.core.internal.FunctionCalls;
+import dev.loadstar.core.FailureKind;
 import dev.loadstar.core.internal.Loops;
 import dev.loadstar.core.internal.TargetRoute;
 import dev.loadstar.routing.Action;
@@ -773,7 +773,7 @@ public final class DefaultHttpListener implements HttpListener {
           MultiMap.caseInsensitiveMultiMap().addAll(ex.forwardHeaders), payload.copy());
       ex.attemptStartNanos = System.nanoTime();
       RegisteredTarget last = route.last();
-      FunctionCalls.call(vertx, ctx, last.target().id(), route.function(), request, config.idleTimeout().toMillis())
+      route.function().call(vertx, ctx, last.target().id(), request, config.idleTimeout().toMillis())
           .onComplete(ar -> guard(ex, () -> {
             if (ex.clientGone()) {
               ex.endAttempt(RequestOutcome.CANCELLED);
@@ -781,7 +781,7 @@ public final class DefaultHttpListener implements HttpListener {
               return;
             }
             if (ar.failed()) {
-              RequestOutcome outcome = FunctionCalls.outcome(ar.cause());
+              RequestOutcome outcome = FailureKind.classify(ar.cause(), true).outcome();
               ex.endAttempt(outcome);
               if (outcome == RequestOutcome.RESET && config.retryIdempotent() && ex.attempt == 1
                   && idempotent(req.method()) && payload.length() == 0 && retry(ex, route.first())) {

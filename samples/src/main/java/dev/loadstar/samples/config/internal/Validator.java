@@ -1,5 +1,6 @@
 package dev.loadstar.samples.config.internal;
 
+import dev.loadstar.core.config.Checks;
 import dev.loadstar.core.Balancer;
 import dev.loadstar.core.BalancingAlgorithm;
 import dev.loadstar.core.FunctionResponse;

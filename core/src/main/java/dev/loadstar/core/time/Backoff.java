@@ -1,4 +1,4 @@
-package dev.loadstar.core.internal.discovery;
+package dev.loadstar.core.time;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;

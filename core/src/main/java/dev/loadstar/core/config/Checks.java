@@ -1,9 +1,10 @@
-package dev.loadstar.core.internal;
+package dev.loadstar.core.config;
 
 import java.time.Duration;
 
 /**
- * Argument checks that fail with {@code name: value (expected: ...)}.
+ * Argument checks for builders and extensions: each fails with an {@link InvalidValueException} reading
+ * {@code name: value (expected: ...)}, or a {@link NullPointerException} for a missing argument.
  */
 public final class Checks {
 
@@ -13,7 +14,7 @@ public final class Checks {
   /** Fails unless {@code min <= value <= max}. */
   public static int range(String name, int value, int min, int max) {
     if (value < min || value > max) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + "-" + max + ")");
+      throw new InvalidValueException(name, value, min + "-" + max);
     }
     return value;
   }
@@ -21,7 +22,7 @@ public final class Checks {
   /** Fails unless {@code min <= value <= max}. */
   public static long range(String name, long value, long min, long max) {
     if (value < min || value > max) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + "-" + max + ")");
+      throw new InvalidValueException(name, value, min + "-" + max);
     }
     return value;
   }
@@ -29,7 +30,7 @@ public final class Checks {
   /** Fails unless {@code value > 0}. */
   public static long positive(String name, long value) {
     if (value <= 0) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+      throw new InvalidValueException(name, value, "> 0");
     }
     return value;
   }
@@ -38,7 +39,7 @@ public final class Checks {
   public static Duration positive(String name, Duration value) {
     notNull(name, value);
     if (value.isZero() || value.isNegative()) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+      throw new InvalidValueException(name, value, "> 0");
     }
     return value;
   }
@@ -46,7 +47,7 @@ public final class Checks {
   /** Fails unless {@code min <= value <= max} (fraction). */
   public static double range(String name, double value, double min, double max) {
     if (!(value >= min && value <= max)) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + "-" + max + ")");
+      throw new InvalidValueException(name, value, min + "-" + max);
     }
     return value;
   }
@@ -62,14 +63,13 @@ public final class Checks {
   /** Fails when the string is null, empty or blank. */
   public static String notBlank(String name, String value) {
     if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(name + ": " + (value == null ? "null" : "\"" + value + "\"")
-          + " (expected: a non-blank string)");
+      throw new InvalidValueException(name, value == null ? "null" : "\"" + value + "\"", "a non-blank string");
     }
     return value;
   }
 
   /** Fails with the standard message format. */
-  public static IllegalArgumentException invalid(String name, Object value, String expected) {
-    return new IllegalArgumentException(name + ": " + value + " (expected: " + expected + ")");
+  public static InvalidValueException invalid(String name, Object value, String expected) {
+    return new InvalidValueException(name, value, expected);
   }
 }

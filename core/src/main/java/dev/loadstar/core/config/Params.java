@@ -1,6 +1,5 @@
-package dev.loadstar.core.internal.discovery;
+package dev.loadstar.core.config;
 
-import dev.loadstar.core.internal.Checks;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

@@ -1,6 +1,5 @@
-package dev.loadstar.core.internal.discovery;
+package dev.loadstar.core.config;
 
-import dev.loadstar.core.internal.Checks;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
