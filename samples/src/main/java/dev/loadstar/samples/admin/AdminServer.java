@@ -87,6 +87,7 @@ public final class AdminServer {
   private final int eventBuffer;
   private final int maxSubscribers;
   private final long heartbeatMs;
+  private final List<String> allowedHosts;
   private final List<Runnable> unsubscribes = new CopyOnWriteArrayList<>();
   private volatile HttpServer server;
   private volatile EventHub events;
@@ -105,6 +106,7 @@ public final class AdminServer {
     this.eventBuffer = b.eventBuffer;
     this.maxSubscribers = b.maxSubscribers;
     this.heartbeatMs = b.heartbeatMs;
+    this.allowedHosts = List.copyOf(b.allowedHosts);
   }
 
   /** A builder for an admin server over {@code model}. */
@@ -294,7 +296,9 @@ public final class AdminServer {
   private void handle(HttpServerRequest req) {
     HttpMethod m = req.method();
     boolean read = m == HttpMethod.GET || m == HttpMethod.HEAD;
+    checkHost(req);
     if (!read) {
+      checkSameOrigin(req);
       authorize(req);
     }
     DashboardAssets.Asset asset = DashboardAssets.get(req.path() == null ? "" : req.path());
@@ -648,6 +652,67 @@ public final class AdminServer {
 
   // ---- plumbing --------------------------------------------------------------------------------------------------
 
+  /**
+   * Answers only requests addressed to this server by a name it accepts: a loopback name, the bind address, or an
+   * {@code allowedHosts} entry. A page on another site that rebinds its DNS name to 127.0.0.1 sends its own name as
+   * Host, so it is refused before it can read or change anything.
+   */
+  private void checkHost(HttpServerRequest req) {
+    String header = req.getHeader("Host");
+    String name = header == null ? null : hostName(header);
+    if (name == null || !(isLoopback(name) || name.equalsIgnoreCase(host) || allowedHosts.stream()
+        .anyMatch(name::equalsIgnoreCase))) {
+      throw new ApiError(403, "HostNotAllowed", "Host " + (header == null ? "(none)" : "\"" + header + "\"")
+          + " is not accepted (expected: a loopback name, the bind address " + host
+          + " or a name listed in admin.allowedHosts)");
+    }
+  }
+
+  /** The host part of a Host header ({@code name}, {@code name:port}, {@code [::1]:port}), or null when malformed. */
+  static String hostName(String header) {
+    String h = header.trim();
+    if (h.startsWith("[")) {
+      int end = h.indexOf(']');
+      return end < 0 ? null : h.substring(1, end);
+    }
+    int colon = h.indexOf(':');
+    String name = colon < 0 ? h : h.substring(0, colon);
+    return name.isEmpty() ? null : name;
+  }
+
+  /**
+   * Refuses a change a browser sends on behalf of another site: {@code Sec-Fetch-Site} other than
+   * {@code same-origin}/{@code none}, or an {@code Origin} whose authority is not this request's Host. A body must be
+   * {@code application/json}, which a page on another site cannot send without a CORS preflight (never answered).
+   */
+  private static void checkSameOrigin(HttpServerRequest req) {
+    String site = req.getHeader("Sec-Fetch-Site");
+    if (site != null && !site.equalsIgnoreCase("same-origin") && !site.equalsIgnoreCase("none")) {
+      throw new ApiError(403, "CrossSiteRequest", "Sec-Fetch-Site: " + site
+          + " (expected: same-origin or none: the admin API takes no changes from other sites)");
+    }
+    String origin = req.getHeader("Origin");
+    if (origin != null) {
+      String host = req.getHeader("Host");
+      String authority = origin.startsWith("http://") ? origin.substring(7)
+          : origin.startsWith("https://") ? origin.substring(8) : null;
+      if (authority == null || host == null || !authority.equalsIgnoreCase(host.trim())) {
+        throw new ApiError(403, "CrossSiteRequest", "Origin: " + origin
+            + " (expected: this server's own origin: the admin API takes no changes from other sites)");
+      }
+    }
+    String length = req.getHeader("Content-Length");
+    boolean hasBody = req.getHeader("Transfer-Encoding") != null || length != null && !length.trim().equals("0");
+    if (hasBody) {
+      String type = req.getHeader("Content-Type");
+      String mime = type == null ? "" : type.split(";", 2)[0].trim();
+      if (!mime.equalsIgnoreCase("application/json")) {
+        throw new ApiError(415, "UnsupportedMediaType", "Content-Type: " + (type == null ? "(none)" : type)
+            + " (expected: application/json)");
+      }
+    }
+  }
+
   private void authorize(HttpServerRequest req) {
     if (token == null) {
       return;
@@ -790,6 +855,7 @@ public final class AdminServer {
     private int eventBuffer = 256;
     private int maxSubscribers = 32;
     private long heartbeatMs = 15_000;
+    private List<String> allowedHosts = List.of();
 
     private Builder(Vertx vertx, AdminModel model) {
       this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -835,6 +901,15 @@ public final class AdminServer {
     /** Sets the interval of the keep-alive comment on event streams (default 15 s). */
     public Builder heartbeatMillis(long ms) {
       this.heartbeatMs = ms;
+      return this;
+    }
+
+    /**
+     * Host names (besides loopback names and the bind address) that requests may address this server by, e.g. the
+     * DNS name of a host that binds 0.0.0.0. Any other Host header is refused (403), which defeats DNS rebinding.
+     */
+    public Builder allowedHosts(List<String> names) {
+      this.allowedHosts = List.copyOf(Objects.requireNonNull(names, "names"));
       return this;
     }
 

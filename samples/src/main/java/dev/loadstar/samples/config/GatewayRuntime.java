@@ -257,6 +257,7 @@ public final class GatewayRuntime implements AdminModel {
       return Future.succeededFuture();
     }
     AdminServer s = AdminServer.builder(vertx, this).host(a.host()).port(a.port()).token(a.token())
+        .allowedHosts(a.allowedHosts())
         .metrics(registry).build();
     admin = s;
     return s.start().recover(err -> Future.failedFuture(new IllegalStateException("admin API: cannot bind "

@@ -218,7 +218,7 @@ public final class Validator {
     }
     checkLoops(listeners);
     return new GatewayConfig(source, admin == null ? new AdminSettings(true, "127.0.0.1",
-        AdminSettings.DEFAULT_PORT, null) : admin, groups, listeners, scaling, gatewayZone);
+        AdminSettings.DEFAULT_PORT, null, List.of()) : admin, groups, listeners, scaling, gatewayZone);
   }
 
   /** A zone name: non-blank; null when absent or invalid (reported). */
@@ -355,6 +355,7 @@ public final class Validator {
     Val<String> host = o.string("host");
     Val<Long> port = o.integer("port", "a port 0-65535");
     Val<String> token = o.string("token");
+    List<Val<String>> allowed = o.strings("allowedHosts");
     o.rejectUnknown();
     String h = host.or("127.0.0.1");
     String t = token.present() && !token.value().isEmpty() ? token.value() : null;
@@ -373,7 +374,17 @@ public final class Validator {
           + "\" (expected: a loopback address (127.0.0.1, ::1, localhost) unless admin.token is set: "
           + "the admin API changes the gateway)");
     }
-    return new AdminSettings(enabled.or(true), h, p, t);
+    List<String> hosts = new ArrayList<>();
+    if (allowed != null) {
+      for (Val<String> a : allowed) {
+        if (a.value().isBlank() || a.value().contains(":") && !a.value().contains("::")) {
+          ctx.error(a.node(), a.path(), a.render() + " (expected: a host name or address without a port)");
+        } else {
+          hosts.add(a.value());
+        }
+      }
+    }
+    return new AdminSettings(enabled.or(true), h, p, t, List.copyOf(hosts));
   }
 
 
