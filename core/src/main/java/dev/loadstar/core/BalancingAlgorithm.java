@@ -31,6 +31,14 @@ public interface BalancingAlgorithm {
     return true;
   }
 
+  /**
+   * Whether the algorithm selects by {@link SelectionContext#hashKey()} (consistent hashing), so front ends should
+   * compute the group's {@link TargetGroupConfig#hashKey()} for each request.
+   */
+  default boolean usesHashKey() {
+    return false;
+  }
+
   /** Whether the algorithm uses in-flight counts, so in-flight changes matter to it. */
   default boolean usesInFlight() {
     return false;

@@ -24,6 +24,8 @@ public enum FailureKind {
   UNREACHABLE(RequestOutcome.CONNECT_FAILURE, true, "host unreachable"),
   /** The TLS handshake with the target failed. */
   TLS_HANDSHAKE(RequestOutcome.CONNECT_FAILURE, true, "TLS handshake failed"),
+  /** A balancer target had nothing to hand the request to (a nested group without targets, a stopped listener). */
+  NESTED_UNAVAILABLE(RequestOutcome.CONNECT_FAILURE, true, "nested balancer unavailable"),
   /** The connection was closed or reset after the request was sent, before a complete response. */
   CONNECTION_LOST(RequestOutcome.RESET, false, "connection closed before a complete response"),
   /** The target's stream was reset (HTTP/2 {@code RST_STREAM}). */
@@ -110,6 +112,21 @@ public enum FailureKind {
       }
     }
     return OTHER;
+  }
+
+  /**
+   * Classifies a failure whose phase is unknown (an adapter that sees only the exception): a connection-phase type
+   * ({@link java.net.ConnectException}, Netty's connect timeout, an unknown host, no route, a TLS handshake failure)
+   * anywhere in the chain means nothing was sent; anything else is classified as after the request was sent.
+   */
+  public static FailureKind classify(Throwable failure) {
+    for (Throwable c = failure; c != null; c = next(c)) {
+      if (c instanceof java.net.ConnectException || c instanceof UnknownHostException
+          || c instanceof NoRouteToHostException || c instanceof javax.net.ssl.SSLHandshakeException) {
+        return classify(failure, false);
+      }
+    }
+    return classify(failure, true);
   }
 
   private static Throwable next(Throwable c) {

@@ -2,6 +2,7 @@ package dev.loadstar.core;
 
 import dev.loadstar.core.internal.client.DefaultLoadBalancedClient;
 import io.vertx.core.Future;
+import dev.loadstar.core.time.TimeSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 
@@ -22,7 +23,19 @@ public interface LoadBalancedClient {
 
   /** A client with the given options (copied). */
   static LoadBalancedClient create(Vertx vertx, LoadBalancedClientOptions options) {
-    return new DefaultLoadBalancedClient(vertx, options);
+    return create(vertx, options, ExchangeListener.Factory.NONE);
+  }
+
+  /** A client with the given options (copied) whose requests are reported to the listeners {@code listeners} makes. */
+  static LoadBalancedClient create(Vertx vertx, LoadBalancedClientOptions options,
+      ExchangeListener.Factory listeners) {
+    return create(vertx, options, listeners, TimeSource.system(vertx));
+  }
+
+  /** As {@link #create(Vertx, LoadBalancedClientOptions, ExchangeListener.Factory)}, reading time from {@code time}. */
+  static LoadBalancedClient create(Vertx vertx, LoadBalancedClientOptions options,
+      ExchangeListener.Factory listeners, TimeSource time) {
+    return new DefaultLoadBalancedClient(vertx, options, listeners, time);
   }
 
   /** Makes a target group reachable by its name, replacing a group of the same name; returns this client. */
@@ -60,6 +73,9 @@ public interface LoadBalancedClient {
   default LoadBalancedRequest post(String groupName, String requestUri) {
     return request(HttpMethod.POST, groupName, requestUri);
   }
+
+  /** The attempt engine of this client's requests (its retry policy and budget). */
+  AttemptEngine engine();
 
   /**
    * Closes the shared client and cancels pending retries (their requests fail with

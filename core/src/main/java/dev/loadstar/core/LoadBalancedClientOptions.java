@@ -14,12 +14,12 @@ import io.vertx.ext.web.client.WebClientOptions;
  */
 public final class LoadBalancedClientOptions {
 
-  /** Default maximum attempts per request (the first try plus one retry). */
-  public static final int DEFAULT_MAX_ATTEMPTS = 2;
-  /** Default share of requests that may be retries. */
-  public static final double DEFAULT_RETRY_BUDGET_RATIO = 0.2;
-  /** Default number of retries per second always allowed, whatever the ratio. */
-  public static final int DEFAULT_RETRY_BUDGET_MIN_PER_SECOND = 10;
+  /** Default maximum attempts per request (the first try plus two retries; {@link RetryPolicy}'s default). */
+  public static final int DEFAULT_MAX_ATTEMPTS = RetryPolicy.DEFAULT_MAX_ATTEMPTS;
+  /** Default share of requests that may be retried after a lost connection. */
+  public static final double DEFAULT_RETRY_BUDGET_RATIO = RetryPolicy.DEFAULT_BUDGET_RATIO;
+  /** Default number of such retries per second always allowed, whatever the ratio. */
+  public static final int DEFAULT_RETRY_BUDGET_MIN_PER_SECOND = RetryPolicy.DEFAULT_BUDGET_MIN_PER_SECOND;
   /** Default request timeout (ALB's idle timeout: 60 s). */
   public static final long DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
   /** Default connect timeout (ALB's: 10 s). */
@@ -36,6 +36,7 @@ public final class LoadBalancedClientOptions {
   private int connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
   private long retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS;
   private String localZone;
+  private boolean verifyTargetCertificates;
 
   /** Options with the defaults. */
   public LoadBalancedClientOptions() {
@@ -53,6 +54,7 @@ public final class LoadBalancedClientOptions {
     this.connectTimeoutMs = other.connectTimeoutMs;
     this.retryBackoffMs = other.retryBackoffMs;
     this.localZone = other.localZone;
+    this.verifyTargetCertificates = other.verifyTargetCertificates;
   }
 
   /**
@@ -69,6 +71,9 @@ public final class LoadBalancedClientOptions {
     }
     if (json.containsKey("poolOptions")) {
       setPoolOptions(new PoolOptions(new PoolOptions().toJson().mergeIn(json.getJsonObject("poolOptions"))));
+    }
+    if (json.containsKey("verifyTargetCertificates")) {
+      setVerifyTargetCertificates(json.getBoolean("verifyTargetCertificates"));
     }
     if (json.containsKey("maxAttempts")) {
       setMaxAttempts(json.getInteger("maxAttempts"));
@@ -104,7 +109,8 @@ public final class LoadBalancedClientOptions {
         .put("requestTimeoutMs", requestTimeoutMs)
         .put("connectTimeoutMs", connectTimeoutMs)
         .put("retryBackoffMs", retryBackoffMs)
-        .put("localZone", localZone);
+        .put("localZone", localZone)
+        .put("verifyTargetCertificates", verifyTargetCertificates);
   }
 
   /** The options of the shared {@code WebClient}. */
@@ -115,6 +121,21 @@ public final class LoadBalancedClientOptions {
   /** Sets the options of the shared {@code WebClient}. */
   public LoadBalancedClientOptions setWebClientOptions(WebClientOptions options) {
     this.webClientOptions = Checks.notNull("webClientOptions", options);
+    return this;
+  }
+
+  /**
+   * Whether the certificates of {@code HTTPS} target groups' targets are validated (default false: as ALB, any
+   * certificate is accepted, since targets are addressed by IP). When true, the trust settings and host
+   * verification of {@link #getWebClientOptions()} apply (the JVM's trust store unless they name one).
+   */
+  public boolean isVerifyTargetCertificates() {
+    return verifyTargetCertificates;
+  }
+
+  /** Sets whether certificates of HTTPS targets are validated (default false). */
+  public LoadBalancedClientOptions setVerifyTargetCertificates(boolean verify) {
+    this.verifyTargetCertificates = verify;
     return this;
   }
 
@@ -129,7 +150,7 @@ public final class LoadBalancedClientOptions {
     return this;
   }
 
-  /** Maximum attempts per request, each on a different target (1-10, default 2). */
+  /** Maximum attempts per request, each on a different target (1-10, default 3). */
   public int getMaxAttempts() {
     return maxAttempts;
   }

@@ -48,6 +48,11 @@ public final class StickinessKeys {
     return new StickinessKeys(List.of(b));
   }
 
+  /** A seal for values of one {@code purpose} (a group name, {@code listener-group-stickiness}) under these keys. */
+  public CookieSeal seal(String purpose) {
+    return new dev.loadstar.core.internal.CookieCodec(keys, Checks.notNull("purpose", purpose));
+  }
+
   /** Copies of the raw keys, signing key first. */
   public List<byte[]> keys() {
     List<byte[]> copy = new ArrayList<>(keys.size());

@@ -36,6 +36,7 @@ public final class TargetGroupConfig {
   private final int minimumHealthyTargetsCount;
   private final int minimumHealthyTargetsPercentage;
   private final boolean crossZoneEnabled;
+  private final HashKey hashKey;
 
   private TargetGroupConfig(Builder b) {
     this.name = b.name;
@@ -49,6 +50,7 @@ public final class TargetGroupConfig {
     this.minimumHealthyTargetsCount = b.minimumHealthyTargetsCount;
     this.minimumHealthyTargetsPercentage = b.minimumHealthyTargetsPercentage;
     this.crossZoneEnabled = b.crossZoneEnabled;
+    this.hashKey = b.hashKey;
   }
 
   /** A builder with ALB's defaults for a group of the given name. */
@@ -61,7 +63,8 @@ public final class TargetGroupConfig {
     return new Builder(name).protocol(protocol).algorithm(algorithm).stickiness(stickiness).slowStart(slowStart)
         .deregistrationDelay(deregistrationDelay).healthCheckEnabled(healthCheckEnabled).failOpen(failOpen)
         .minimumHealthyTargetsCount(minimumHealthyTargetsCount)
-        .minimumHealthyTargetsPercentage(minimumHealthyTargetsPercentage).crossZoneEnabled(crossZoneEnabled);
+        .minimumHealthyTargetsPercentage(minimumHealthyTargetsPercentage).crossZoneEnabled(crossZoneEnabled)
+        .hashKey(hashKey);
   }
 
   /** The group name (1-32 characters: letters, digits and inner hyphens). */
@@ -141,6 +144,14 @@ public final class TargetGroupConfig {
         + (crossZoneEnabled ? "" : ", crossZone=off") + "}";
   }
 
+  /**
+   * What requests are hashed by when the algorithm {@linkplain BalancingAlgorithm#usesHashKey() uses a hash key}
+   * ({@code load_balancing.hash_key}; default the source IP). The client's {@code hashKey(..)} on a request wins.
+   */
+  public HashKey hashKey() {
+    return hashKey;
+  }
+
   /** Builds a {@link TargetGroupConfig}. */
   public static final class Builder {
     private final String name;
@@ -154,6 +165,7 @@ public final class TargetGroupConfig {
     private int minimumHealthyTargetsCount = 1;
     private int minimumHealthyTargetsPercentage;
     private boolean crossZoneEnabled = true;
+    private HashKey hashKey = HashKey.sourceIp();
 
     private Builder(String name) {
       this.name = name;
@@ -216,6 +228,12 @@ public final class TargetGroupConfig {
     /** Sets {@code load_balancing.cross_zone.enabled} (default true). */
     public Builder crossZoneEnabled(boolean enabled) {
       this.crossZoneEnabled = enabled;
+      return this;
+    }
+
+    /** Sets what requests are hashed by for consistent hashing ({@code load_balancing.hash_key}). */
+    public Builder hashKey(HashKey hashKey) {
+      this.hashKey = Checks.notNull("load_balancing.hash_key", hashKey);
       return this;
     }
 

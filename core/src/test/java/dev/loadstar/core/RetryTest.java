@@ -182,10 +182,10 @@ class RetryTest {
   }
 
   @Test
-  void deadFleetExhaustsTheRetryBudget() {
-    client = LoadBalancedClient.create(vertx, new LoadBalancedClientOptions()
+  void resettingFleetExhaustsTheRetryBudget() {
+    client = LoadBalancedClient.create(vertx, new LoadBalancedClientOptions().setMaxAttempts(2)
         .setRetryBudgetRatio(0.2).setRetryBudgetMinPerSecond(0))
-        .addTargetGroup(group(Target.of("d1", "127.0.0.1", deadPort()), Target.of("d2", "127.0.0.1", deadPort())));
+        .addTargetGroup(group(resettingTarget("r1"), resettingTarget("r2")));
     int exhausted = 0;
     int allFailed = 0;
     for (int i = 1; i <= 50; i++) {
@@ -202,7 +202,7 @@ class RetryTest {
         assertThat(e.attempts()).isEqualTo(1);
         assertThat(e.getMessage()).startsWith("target group svc: retry budget exhausted; not retrying after 1 "
             + "failed attempt(s): ");
-        assertThat(e.getCause()).isInstanceOf(java.net.ConnectException.class);
+        assertThat(FailureKind.classify(e.getCause(), true)).isEqualTo(FailureKind.CONNECTION_LOST);
         exhausted++;
       }
     }
@@ -211,9 +211,9 @@ class RetryTest {
   }
 
   @Test
-  void defaultBudgetCapsRetriesOfADeadFleetAtTheFloorPlusTwentyPercent() {
+  void defaultBudgetCapsRetriesOfAResettingFleetAtTheFloorPlusTwentyPercent() {
     client = LoadBalancedClient.create(vertx)
-        .addTargetGroup(group(Target.of("d1", "127.0.0.1", deadPort()), Target.of("d2", "127.0.0.1", deadPort())));
+        .addTargetGroup(group(resettingTarget("r1"), resettingTarget("r2")));
     int retried = 0;
     int exhausted = 0;
     for (int i = 0; i < 300; i++) {
@@ -228,6 +228,22 @@ class RetryTest {
     // 10 per second over the 10-second window, plus 20% of 300 requests
     assertThat(retried).isLessThanOrEqualTo(100 + 60).isGreaterThanOrEqualTo(100);
     assertThat(exhausted).isEqualTo(300 - retried);
+  }
+
+  @Test
+  void refusedConnectionsAreRetriedOnEveryTargetWithoutTheBudget() {
+    // nothing reached any application: the attempt limit bounds the retries, not the budget
+    client = LoadBalancedClient.create(vertx, new LoadBalancedClientOptions()
+        .setRetryBudgetRatio(0).setRetryBudgetMinPerSecond(0))
+        .addTargetGroup(group(Target.of("d1", "127.0.0.1", deadPort()), Target.of("d2", "127.0.0.1", deadPort())));
+    for (int i = 0; i < 20; i++) {
+      LoadBalancerException e = failure(client.get("svc", "/"));
+      assertThat(e.kind()).isEqualTo(Kind.ALL_ATTEMPTS_FAILED);
+      assertThat(e.attempts()).isEqualTo(2);
+      assertThat(e.getMessage()).startsWith("target group svc: 2 attempt(s) failed and no other target is available; "
+          + "last: ");
+    }
+    assertThat(client.engine().budgetedRetriesInWindow()).isZero();
   }
 
   @Test

@@ -176,6 +176,31 @@ public final class Action {
     return groups;
   }
 
+  /**
+   * The group a forward sends one request to: its only group, or one picked at random in proportion to the weights
+   * (a group of weight 0 is never picked). The one weighted pick of the listener and the client's router.
+   */
+  public String pickTargetGroup() {
+    if (groups.size() == 1) {
+      return groups.get(0).name();
+    }
+    int total = 0;
+    for (WeightedGroup g : groups) {
+      total += g.weight();
+    }
+    if (total <= 0) {
+      return groups.get(0).name();
+    }
+    int x = java.util.concurrent.ThreadLocalRandom.current().nextInt(total);
+    for (WeightedGroup g : groups) {
+      x -= g.weight();
+      if (x < 0) {
+        return g.name();
+      }
+    }
+    return groups.get(groups.size() - 1).name();
+  }
+
   /** Whether this forward names more than one group, or was built with weights. */
   public boolean isWeighted() {
     return type == Type.FORWARD && (groups.size() > 1 || stickiness != null);

@@ -1,7 +1,10 @@
 package dev.loadstar.routing;
 
+import dev.loadstar.core.AttemptEngine;
 import dev.loadstar.core.Balancer;
+import dev.loadstar.core.ExchangeListener;
 import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.routing.internal.gateway.DefaultHttpListener;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,8 +19,9 @@ import java.util.function.Function;
  * stickiness and algorithm, streaming bodies with backpressure. Errors are ALB's: 400 for an over-limit request,
  * 463 for too many X-Forwarded-For addresses, 502 when the target refuses, resets or answers malformed, 503 when
  * the group has no target, 504 when the target does not answer in time; a client that goes away is counted (460).
- * A request that could not reach its target (and an idempotent one whose connection was reset before any
- * response) is retried once on another target before any 502.
+ * A request that could not reach its target (and an idempotent one whose connection was lost before any
+ * response) is retried on another target, as the listener's {@link ListenerConfig#retryPolicy()} allows, before any
+ * 502.
  *
  * <p>Targets of every kind are served: host-and-port targets are proxied, function targets are called in process
  * (the request body is read whole first; a WebSocket upgrade to a function target is answered 502), and balancer
@@ -51,6 +55,9 @@ public interface HttpListener extends Balancer {
   /** Live counters. */
   ListenerStats stats();
 
+  /** The attempt engine forwards go through (its retry policy and budget). */
+  AttemptEngine engine();
+
   /** {@code listener}. */
   @Override
   default String balancerType() {
@@ -67,6 +74,8 @@ public interface HttpListener extends Balancer {
     private RuleSet rules;
     private Function<String, TargetGroup> groups;
     private final List<InspectionHook> hooks = new ArrayList<>();
+    private ExchangeListener.Factory exchangeListeners = ExchangeListener.Factory.NONE;
+    private TimeSource time;
 
     private Builder(Vertx vertx) {
       this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -96,6 +105,18 @@ public interface HttpListener extends Balancer {
       return this;
     }
 
+    /** Reports every forwarded request and its attempts to the listeners {@code factory} makes (metrics, logs). */
+    public Builder exchangeListeners(ExchangeListener.Factory factory) {
+      this.exchangeListeners = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    /** Sets where the listener reads time (default: the system clock and Vert.x timers). */
+    public Builder timeSource(TimeSource time) {
+      this.time = Objects.requireNonNull(time, "time");
+      return this;
+    }
+
     /** Validates the rules against the known groups and builds the listener (not yet started). */
     public HttpListener build() {
       if (rules == null) {
@@ -104,7 +125,8 @@ public interface HttpListener extends Balancer {
       if (groups == null) {
         throw new IllegalArgumentException("targetGroups: null (expected: a lookup of target groups by name)");
       }
-      return new DefaultHttpListener(vertx, config, rules, groups, List.copyOf(hooks));
+      return new DefaultHttpListener(vertx, config, rules, groups, List.copyOf(hooks), exchangeListeners,
+          time != null ? time : TimeSource.system(vertx));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.loadstar.routing;
 
+import dev.loadstar.core.RetryPolicy;
 import dev.loadstar.core.StickinessKeys;
 import dev.loadstar.core.config.Checks;
 import java.time.Duration;
@@ -27,7 +28,10 @@ public final class ListenerConfig {
   private final int maxResponseHeadersSize;
   private final int maxForwardedForAddresses;
   private final int maxConnectionsPerTarget;
-  private final boolean retryIdempotent;
+  private final RetryPolicy retryPolicy;
+  private final boolean preserveHostHeader;
+  private final boolean verifyTargetCertificates;
+  private final String targetTrustStorePath;
   private final StickinessKeys groupStickinessKeys;
   private final String name;
   private final String localZone;
@@ -44,7 +48,10 @@ public final class ListenerConfig {
     this.maxResponseHeadersSize = b.maxResponseHeadersSize;
     this.maxForwardedForAddresses = b.maxForwardedForAddresses;
     this.maxConnectionsPerTarget = b.maxConnectionsPerTarget;
-    this.retryIdempotent = b.retryIdempotent;
+    this.retryPolicy = b.retryPolicy;
+    this.preserveHostHeader = b.preserveHostHeader;
+    this.verifyTargetCertificates = b.verifyTargetCertificates;
+    this.targetTrustStorePath = b.targetTrustStorePath;
     this.groupStickinessKeys = b.groupStickinessKeys;
     this.name = b.name;
     this.localZone = b.localZone;
@@ -106,9 +113,37 @@ public final class ListenerConfig {
     return maxConnectionsPerTarget;
   }
 
-  /** Whether an idempotent request without a body whose connection was reset is retried once on another target. */
+  /** Whether an idempotent request whose connection was lost before a response is retried on another target. */
   public boolean retryIdempotent() {
-    return retryIdempotent;
+    return retryPolicy.retryOnConnectionLoss();
+  }
+
+  /** When a failed forward goes to another target: attempts and retry budget (default {@link RetryPolicy#defaults()}). */
+  public RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  /**
+   * Whether the client's {@code Host} header is forwarded unchanged (ALB's
+   * {@code routing.http.preserve_host_header.enabled}); when false (the default, as ALB) the listener's port is
+   * appended to it unless it is the scheme's default port.
+   */
+  public boolean preserveHostHeader() {
+    return preserveHostHeader;
+  }
+
+  /**
+   * Whether the certificates of {@code HTTPS} targets are validated (default false: as ALB, any certificate is
+   * accepted, since targets are addressed by IP). When true they are checked against {@link #targetTrustStorePath()},
+   * or the JVM's trust store when that is null; host names are not verified (targets are addressed by IP).
+   */
+  public boolean verifyTargetCertificates() {
+    return verifyTargetCertificates;
+  }
+
+  /** A PEM file of CA certificates that {@code HTTPS} targets' certificates must chain to, or null. */
+  public String targetTrustStorePath() {
+    return targetTrustStorePath;
   }
 
   /** The keys of the group-stickiness cookie, or {@code null} for a random per-listener key. */
@@ -154,7 +189,10 @@ public final class ListenerConfig {
     private int maxResponseHeadersSize = 32 * 1024;
     private int maxForwardedForAddresses = 30;
     private int maxConnectionsPerTarget = 64;
-    private boolean retryIdempotent = true;
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private boolean preserveHostHeader;
+    private boolean verifyTargetCertificates;
+    private String targetTrustStorePath;
     private StickinessKeys groupStickinessKeys;
     private String name;
     private String localZone;
@@ -244,9 +282,36 @@ public final class ListenerConfig {
       return this;
     }
 
-    /** Sets whether reset idempotent requests are retried once on another target. */
+    /** Sets whether idempotent requests whose connection was lost before a response are retried elsewhere. */
     public Builder retryIdempotent(boolean retry) {
-      this.retryIdempotent = retry;
+      this.retryPolicy = retryPolicy.toBuilder().retryOnConnectionLoss(retry).build();
+      return this;
+    }
+
+    /** Sets the retry policy (attempts per request, retry budget). */
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = Checks.notNull("retryPolicy", policy);
+      return this;
+    }
+
+    /** Sets whether the client's Host header is forwarded unchanged (ALB's {@code routing.http.preserve_host_header.enabled}). */
+    public Builder preserveHostHeader(boolean preserve) {
+      this.preserveHostHeader = preserve;
+      return this;
+    }
+
+    /** Sets whether certificates of HTTPS targets are validated (default false, as ALB). */
+    public Builder verifyTargetCertificates(boolean verify) {
+      this.verifyTargetCertificates = verify;
+      return this;
+    }
+
+    /** Sets a PEM file of CA certificates for validating HTTPS targets (implies validation). */
+    public Builder targetTrustStorePath(String path) {
+      this.targetTrustStorePath = path;
+      if (path != null) {
+        this.verifyTargetCertificates = true;
+      }
       return this;
     }
 
@@ -269,6 +334,9 @@ public final class ListenerConfig {
       Checks.range("maxForwardedForAddresses", maxForwardedForAddresses, 1, 1000);
       Checks.range("maxConnectionsPerTarget", maxConnectionsPerTarget, 1, 100_000);
       Checks.range("eventLoops", eventLoops, 1, MAX_EVENT_LOOPS);
+      if (targetTrustStorePath != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(targetTrustStorePath))) {
+        throw Checks.invalid("targetTrustStorePath", "\"" + targetTrustStorePath + "\"", "a readable PEM file");
+      }
       checkName(name);
       if (localZone != null) {
         Checks.notBlank("localZone", localZone);

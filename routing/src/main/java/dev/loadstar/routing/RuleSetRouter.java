@@ -47,24 +47,6 @@ public final class RuleSetRouter implements RequestRouter {
     if (a.type() != Action.Type.FORWARD) {
       return null;
     }
-    return pick(a.targetGroups());
-  }
-
-  static String pick(List<Action.WeightedGroup> groups) {
-    if (groups.size() == 1) {
-      return groups.get(0).name();
-    }
-    int total = 0;
-    for (Action.WeightedGroup g : groups) {
-      total += g.weight();
-    }
-    int x = ThreadLocalRandom.current().nextInt(total);
-    for (Action.WeightedGroup g : groups) {
-      x -= g.weight();
-      if (x < 0) {
-        return g.name();
-      }
-    }
-    return groups.get(groups.size() - 1).name();
+    return a.pickTargetGroup();
   }
 }

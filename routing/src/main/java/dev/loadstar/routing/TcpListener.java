@@ -1,6 +1,7 @@
 package dev.loadstar.routing;
 
 import dev.loadstar.core.Balancer;
+import dev.loadstar.core.RetryPolicy;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.config.Checks;
 import dev.loadstar.routing.internal.gateway.DefaultTcpListener;
@@ -75,6 +76,7 @@ public interface TcpListener extends Balancer {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private String name;
     private String localZone;
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
 
     private Builder(Vertx vertx) {
       this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -122,6 +124,15 @@ public interface TcpListener extends Balancer {
       return this;
     }
 
+    /**
+     * Sets how many targets a connection may try when connecting fails (default {@link RetryPolicy#defaults()}:
+     * 3 attempts; nothing was sent, so the retry budget is not involved).
+     */
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = Checks.notNull("retryPolicy", policy);
+      return this;
+    }
+
     /** Validates the settings and builds the listener (not yet started). */
     public TcpListener build() {
       Checks.notNull("group", group);
@@ -140,7 +151,7 @@ public interface TcpListener extends Balancer {
         Checks.notBlank("localZone", localZone);
       }
       return new DefaultTcpListener(vertx, host, port, group, idleTimeout, connectTimeout,
-          name != null ? name : "tcp-" + port, localZone);
+          name != null ? name : "tcp-" + port, localZone, retryPolicy);
     }
   }
 }

@@ -19,7 +19,7 @@ import javax.crypto.spec.SecretKeySpec;
  * time. Keys for MAC and encryption are derived from each configured secret. Value layout (base64url, no
  * padding): {@code version(1) | iv(16) | ciphertext(8 + id bytes)}.
  */
-public final class CookieCodec {
+public final class CookieCodec implements dev.loadstar.core.CookieSeal {
 
   private static final byte VERSION = 1;
   /** Per-thread primitives: getting a provider instance costs far more than initialising it with a key. */
@@ -39,6 +39,8 @@ public final class CookieCodec {
   });
   private static final int IV_BYTES = 16;
   private static final int MAX_VALUE_CHARS = 1024;
+  /** The longest lifetime a value may claim: ALB's longest stickiness duration (7 days) plus a minute of clock skew. */
+  static final long MAX_LIFETIME_SECONDS = 604_800 + 60;
 
   private final List<SecretKeySpec> macKeys = new ArrayList<>();
   private final List<SecretKeySpec> encKeys = new ArrayList<>();
@@ -53,6 +55,16 @@ public final class CookieCodec {
           "AES"));
     }
     this.context = context.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String seal(String value, long expiresEpochSeconds) {
+    return encode(value, expiresEpochSeconds);
+  }
+
+  @Override
+  public String open(String sealed, long nowEpochSeconds) {
+    return decode(sealed, nowEpochSeconds);
   }
 
   /** The cookie value for a target id expiring at {@code expiresEpochSeconds}. */
@@ -91,7 +103,7 @@ public final class CookieCodec {
       if (MessageDigest.isEqual(iv, syntheticIv(macKeys.get(k), plain))) {
         ByteBuffer buf = ByteBuffer.wrap(plain);
         long expires = buf.getLong();
-        if (expires < nowEpochSeconds) {
+        if (expires < nowEpochSeconds || expires - nowEpochSeconds > MAX_LIFETIME_SECONDS) {
           return null;
         }
         return new String(plain, 8, plain.length - 8, StandardCharsets.UTF_8);

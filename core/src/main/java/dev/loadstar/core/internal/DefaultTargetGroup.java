@@ -1,5 +1,7 @@
 package dev.loadstar.core.internal;
 
+import dev.loadstar.core.BalancerGraph;
+
 import dev.loadstar.core.config.Checks;
 import dev.loadstar.core.BalancingAlgorithm;
 import dev.loadstar.core.HealthChangeEvent;
@@ -140,28 +142,26 @@ public final class DefaultTargetGroup implements TargetGroup {
   @Override
   public RegisteredTarget register(Target target) {
     Objects.requireNonNull(target, "target");
-    boolean balancer = target.kind() == Target.Kind.BALANCER;
-    if (balancer) {
-      Loops.LOCK.lock(); // check and add the edge as one step (see Loops)
+    if (target.kind() != Target.Kind.BALANCER) {
+      return registerNow(target);
     }
+    BalancerGraph graph = BalancerGraph.of(vertx);
+    return graph.change(() -> {
+      graph.checkNoLoop("target", target.id(), this, target.balancer());
+      return registerNow(target);
+    });
+  }
+
+  private DefaultRegisteredTarget registerNow(Target target) {
+    List<Runnable> events = new ArrayList<>();
+    lock.lock();
     try {
-      if (balancer) {
-        Loops.check("target", target.id(), this, target.balancer());
-      }
-      List<Runnable> events = new ArrayList<>();
-      lock.lock();
-      try {
-        checkOpen();
-        DefaultRegisteredTarget result = registerLocked(target, ++registrationBatches, events);
-        publish(events);
-        return result;
-      } finally {
-        lock.unlock();
-      }
+      checkOpen();
+      DefaultRegisteredTarget result = registerLocked(target, ++registrationBatches, events);
+      publish(events);
+      return result;
     } finally {
-      if (balancer) {
-        Loops.LOCK.unlock();
-      }
+      lock.unlock();
     }
   }
 
@@ -174,33 +174,37 @@ public final class DefaultTargetGroup implements TargetGroup {
       Objects.requireNonNull(t, "target");
       balancers |= t.kind() == Target.Kind.BALANCER;
     }
-    if (balancers) {
-      Loops.LOCK.lock();
+    if (!balancers) {
+      registerAllNow(targets);
+      return;
     }
-    try {
+    BalancerGraph graph = BalancerGraph.of(vertx);
+    graph.change(() -> {
       for (Target t : targets) {
         if (t.kind() == Target.Kind.BALANCER) {
-          Loops.check("target", t.id(), this, t.balancer());
+          graph.checkNoLoop("target", t.id(), this, t.balancer());
         }
       }
-      List<Runnable> events = new ArrayList<>();
-      lock.lock();
-      try {
-        checkOpen();
-        long batch = ++registrationBatches;
-        for (Target t : targets) {
-          registerLocked(t, batch, events);
-        }
-        publish(events);
-      } finally {
-        lock.unlock();
+      registerAllNow(targets);
+      return null;
+    });
+  }
+
+  private void registerAllNow(Collection<Target> targets) {
+    List<Runnable> events = new ArrayList<>();
+    lock.lock();
+    try {
+      checkOpen();
+      long batch = ++registrationBatches;
+      for (Target t : targets) {
+        registerLocked(t, batch, events);
       }
+      publish(events);
     } finally {
-      if (balancers) {
-        Loops.LOCK.unlock();
-      }
+      lock.unlock();
     }
   }
+
 
   private void checkOpen() {
     if (closed) {

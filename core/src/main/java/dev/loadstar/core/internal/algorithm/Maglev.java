@@ -20,6 +20,12 @@ import java.util.List;
  */
 final class Maglev implements BalancingAlgorithm {
 
+  @Override
+  public boolean usesHashKey() {
+    return true;
+  }
+
+
   /** Smallest table (a prime). */
   static final int MIN_TABLE_SIZE = 65_537;
   /** Table slots per target, at least. */

@@ -20,6 +20,12 @@ import java.util.List;
  */
 final class RingHash implements BalancingAlgorithm {
 
+  @Override
+  public boolean usesHashKey() {
+    return true;
+  }
+
+
   /** Points per unit of (gcd-reduced) weight while the ring is small enough. */
   static final int REPLICAS_PER_UNIT = 200;
   /** Upper bound on the ring size (points). */

@@ -1,18 +1,15 @@
 package dev.loadstar.core.internal.client;
 
+import dev.loadstar.core.AttemptEngine;
+import dev.loadstar.core.ExchangeListener;
 import dev.loadstar.core.LoadBalancedClient;
 import dev.loadstar.core.LoadBalancedClientOptions;
 import dev.loadstar.core.LoadBalancedRequest;
-import dev.loadstar.core.LoadBalancedResponse;
-import dev.loadstar.core.LoadBalancerException;
-import dev.loadstar.core.LoadBalancerException.Kind;
-import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.RequestRouter;
-import dev.loadstar.core.SelectionContext;
+import dev.loadstar.core.RetryPolicy;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.config.Checks;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
+import dev.loadstar.core.time.TimeSource;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -25,19 +22,15 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
-import java.util.concurrent.CompletionException;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The load-balanced client: one shared {@link WebClient}, one Resilience4j {@link Retry} whose async retries are
- * scheduled on Vert.x (see {@link VertxScheduler}), and a {@link RetryBudget} shared by every request.
- *
- * <p>Each request is an {@link Exchange}: Resilience4j calls its {@code attempt()} once per try; the exchange picks
- * the target (sticky cookie, session key or the group's selector for the first try, an untried target for a
- * retry), counts it in flight, sends, and turns the outcome into a response or an attempt failure that says
- * whether another target may be tried.
+ * The load-balanced client: one shared {@link WebClient} and one {@link AttemptEngine} (the retry policy and budget
+ * shared by every request). Each request is a {@link ClientRequest} driving a core {@code Exchange}: the exchange
+ * picks the target of each attempt and decides retries; the request sends and classifies.
  */
 public final class DefaultLoadBalancedClient implements LoadBalancedClient {
 
@@ -45,41 +38,38 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
   private final HttpClientAgent httpClient;
   private final WebClient webClient;
   private final SentRequests sentRequests;
-  private final int maxAttempts;
   private final long requestTimeoutMs;
-  private final RetryBudget budget;
-  private final VertxScheduler scheduler;
-  private final Retry retry;
+  private final long retryBackoffMs;
+  private final TimeSource time;
+  private final AttemptEngine engine;
   private final ConcurrentHashMap<String, TargetGroup> groups = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Promise<Void> closed0 = Promise.promise();
-  private final AtomicInteger retryOffset = new AtomicInteger();
+  /** Retries waiting for their backoff (run at once, failing, when the client closes). */
+  private final Map<Long, PendingRetry> pendingRetries = new ConcurrentHashMap<>();
+  private final AtomicLong retryKeys = new AtomicLong();
   private volatile RequestRouter router;
-  private final String localZone;
-  private final SelectionContext zoneContext;
 
-  /** A client over a new shared {@code WebClient}. */
-  public DefaultLoadBalancedClient(Vertx vertx, LoadBalancedClientOptions options) {
+  /** A client over a new shared {@code WebClient}, reporting exchanges to the listeners {@code listeners} makes. */
+  public DefaultLoadBalancedClient(Vertx vertx, LoadBalancedClientOptions options, ExchangeListener.Factory listeners,
+      TimeSource time) {
     this.vertx = Checks.notNull("vertx", vertx);
     LoadBalancedClientOptions o = new LoadBalancedClientOptions(Checks.notNull("options", options));
     WebClientOptions wco = new WebClientOptions(o.getWebClientOptions());
     wco.setConnectTimeout(o.getConnectTimeoutMs());
+    if (!o.isVerifyTargetCertificates()) {
+      // HTTPS targets are not validated unless asked, as ALB (they are addressed by IP)
+      wco.setTrustAll(true).setVerifyHost(false);
+    }
     this.httpClient = vertx.httpClientBuilder().with(new HttpClientOptions(wco)).with(o.getPoolOptions()).build();
     this.webClient = WebClient.wrap(httpClient, wco);
     this.sentRequests = new SentRequests(webClient);
-    this.maxAttempts = o.getMaxAttempts();
     this.requestTimeoutMs = o.getRequestTimeoutMs();
-    this.budget = new RetryBudget(o.getRetryBudgetRatio(), o.getRetryBudgetMinPerSecond());
-    this.localZone = o.getLocalZone();
-    this.zoneContext = SelectionContext.inZone(localZone);
-    this.scheduler = new VertxScheduler(vertx);
-    long backoff = o.getRetryBackoffMs();
-    this.retry = Retry.of("loadstar-client", RetryConfig.custom()
-        .maxAttempts(maxAttempts)
-        .intervalFunction(attempt -> backoff)
-        .retryOnException(t -> t instanceof AttemptFailure && ((AttemptFailure) t).retryable)
-        .failAfterMaxAttempts(false)
-        .build());
+    this.retryBackoffMs = o.getRetryBackoffMs();
+    this.time = Checks.notNull("time", time);
+    this.engine = AttemptEngine.create(RetryPolicy.builder().maxAttempts(o.getMaxAttempts())
+        .budgetRatio(o.getRetryBudgetRatio()).budgetMinPerSecond(o.getRetryBudgetMinPerSecond()).build(),
+        time, Checks.notNull("listeners", listeners), o.getLocalZone());
   }
 
   @Override
@@ -110,14 +100,14 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
     Checks.notNull("method", method);
     Checks.notNull("groupName", groupName);
     Checks.notNull("requestUri", requestUri);
-    return new Exchange(this, method, groupName, requestUri, null);
+    return new ClientRequest(this, method, groupName, requestUri, null);
   }
 
   @Override
   public LoadBalancedRequest requestAbs(HttpMethod method, String absoluteUrl) {
     Checks.notNull("method", method);
     Checks.notNull("absoluteUrl", absoluteUrl);
-    return new Exchange(this, method, null, null, parseAbsolute(absoluteUrl));
+    return new ClientRequest(this, method, null, null, parseAbsolute(absoluteUrl));
   }
 
   /** The parts of an absolute URL a router needs. */
@@ -152,10 +142,22 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
   @Override
   public Future<Void> close() {
     if (closed.compareAndSet(false, true)) {
-      scheduler.shutdownNow(); // pending retries run now, see the client closed and fail with CLOSED
+      // retries waiting for their backoff run now, see the client closed and fail with CLOSED
+      for (Long key : pendingRetries.keySet()) {
+        PendingRetry pending = pendingRetries.remove(key);
+        if (pending != null) {
+          time.cancelTimer(pending.timer);
+          pending.run.run();
+        }
+      }
       httpClient.close().onComplete(closed0);
     }
     return closed0.future();
+  }
+
+  @Override
+  public AttemptEngine engine() {
+    return engine;
   }
 
   boolean isClosed() {
@@ -174,29 +176,12 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
     return sentRequests;
   }
 
-  int maxAttempts() {
-    return maxAttempts;
-  }
-
   long requestTimeoutMs() {
     return requestTimeoutMs;
   }
 
-  String localZone() {
-    return localZone;
-  }
-
-  /** The selection context of requests without a hash key: the client's zone, if any. */
-  SelectionContext zoneContext() {
-    return zoneContext;
-  }
-
-  RetryBudget budget() {
-    return budget;
-  }
-
-  int nextRetryOffset() {
-    return retryOffset.getAndIncrement();
+  long retryBackoffMs() {
+    return retryBackoffMs;
   }
 
   RequestRouter currentRouter() {
@@ -207,54 +192,35 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
     return groups.get(name);
   }
 
-  /** Runs the exchange's attempts through the retry and maps the end onto the caller's Vert.x context. */
-  Future<LoadBalancedResponse> execute(Exchange exchange, String groupName) {
+  /** The caller's context, or one Vert.x picks for a caller that has none: a request's attempts all run on it. */
+  Context callerContext() {
     Context ctx = Vertx.currentContext();
-    if (ctx == null) {
-      ctx = vertx.getOrCreateContext();
-    }
-    budget.onRequest();
-    exchange.context(ctx);
-    return Future.fromCompletionStage(retry.executeCompletionStage(scheduler, exchange::attempt), ctx)
-        .recover(err -> Future.failedFuture(toBalancerException(err, groupName, exchange)));
+    return ctx != null ? ctx : vertx.getOrCreateContext();
   }
 
-  private Throwable toBalancerException(Throwable err, String groupName, Exchange exchange) {
-    Throwable e = err;
-    while (e instanceof CompletionException && e.getCause() != null) {
-      e = e.getCause();
+  /** Runs {@code retry} on {@code context} after {@code delayMs}, or at once when the client closes first. */
+  void retryLater(long delayMs, Context context, Runnable retry) {
+    long key = retryKeys.incrementAndGet();
+    PendingRetry pending = new PendingRetry(() -> context.runOnContext(v -> retry.run()));
+    pendingRetries.put(key, pending);
+    pending.timer = time.setTimer(delayMs, () -> {
+      if (pendingRetries.remove(key) != null) {
+        pending.run.run();
+      }
+    });
+    if (closed.get() && pendingRetries.remove(key) != null) {
+      time.cancelTimer(pending.timer);
+      pending.run.run();
     }
-    if (e instanceof LoadBalancerException) {
-      return e;
-    }
-    int attempts = exchange.attemptsSent();
-    if (closed.get() && !(e instanceof AttemptFailure)) {
-      return new LoadBalancerException(groupName, Kind.CLOSED, attempts, "the client is closed", e);
-    }
-    if (e instanceof AttemptFailure) {
-      AttemptFailure af = (AttemptFailure) e;
-      String why = af.retryable
-          ? "all " + attempts + " attempt(s) failed; last on " + af.target.target().id() + ": " + af.getCause()
-          : "attempt " + attempts + " on " + af.target.target().id() + " failed and is not retried ("
-              + af.reason + "): " + af.getCause();
-      return new LoadBalancerException(groupName, Kind.ALL_ATTEMPTS_FAILED, attempts, why, af.getCause());
-    }
-    return new LoadBalancerException(groupName, Kind.ALL_ATTEMPTS_FAILED, attempts,
-        "request failed: " + e, e);
   }
 
-  /** One failed attempt, as Resilience4j sees it: whether another target may be tried, and why not. */
-  static final class AttemptFailure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final transient RegisteredTarget target;
-    final boolean retryable;
-    final String reason;
+  /** A retry waiting for its backoff: whoever removes it from {@link #pendingRetries} runs it. */
+  private static final class PendingRetry {
+    final Runnable run;
+    volatile long timer;
 
-    AttemptFailure(Throwable cause, RegisteredTarget target, boolean retryable, String reason) {
-      super(cause.toString(), cause, false, false);
-      this.target = target;
-      this.retryable = retryable;
-      this.reason = reason;
+    PendingRetry(Runnable run) {
+      this.run = run;
     }
   }
 }

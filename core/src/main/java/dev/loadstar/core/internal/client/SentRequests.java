@@ -8,28 +8,28 @@ import io.vertx.ext.web.client.impl.WebClientInternal;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The underlying {@link HttpClientRequest} of each request the client has sent and not finished, so that a request
- * can be reset (its connection closed) when its target's deregistration delay elapses. {@code WebClient} has no
- * public way to abort a request; an interceptor (vertx-web-client's {@code WebClientInternal}) sees the
- * {@code HttpClientRequest} when it is sent. Without that interceptor (another client implementation), an abort
- * only fails the attempt and the orphaned request ends on its own (answer, reset or idle timeout).
+ * The underlying {@link HttpClientRequest} of each request the client has sent and not finished: whether the
+ * attempt got a connection (which decides how its failure is classified) and a way to reset it when its target's
+ * deregistration delay elapses. {@code WebClient} has no public way to see either; an interceptor (vertx-web-client's
+ * {@code WebClientInternal}, which {@code WebClient.wrap} returns) sees the {@code HttpClientRequest} when it is sent.
  */
 final class SentRequests {
 
   private final ConcurrentHashMap<HttpRequest<?>, Sent> sending = new ConcurrentHashMap<>();
 
   SentRequests(WebClient webClient) {
-    if (webClient instanceof WebClientInternal internal) {
-      internal.addInterceptor(ctx -> {
-        if (ctx.phase() == ClientPhase.SEND_REQUEST) {
-          Sent s = sending.get(ctx.request());
-          if (s != null) {
-            s.sent(ctx.clientRequest());
-          }
-        }
-        ctx.next();
-      });
+    if (!(webClient instanceof WebClientInternal internal)) {
+      throw new IllegalStateException("the web client has no interceptors (expected: one made by WebClient.wrap)");
     }
+    internal.addInterceptor(ctx -> {
+      if (ctx.phase() == ClientPhase.SEND_REQUEST) {
+        Sent s = sending.get(ctx.request());
+        if (s != null) {
+          s.sent(ctx.clientRequest());
+        }
+      }
+      ctx.next();
+    });
   }
 
   /** Starts tracking a request about to be sent (keyed by identity: {@code HttpRequest} has no equals). */
@@ -66,6 +66,11 @@ final class SentRequests {
       if (r != null) {
         r.reset();
       }
+    }
+
+    /** Whether the request got a connection to the target (it was handed to the HTTP client as a request). */
+    synchronized boolean connected() {
+      return clientRequest != null;
     }
 
     /** Stops tracking (the request ended). */

@@ -4,7 +4,7 @@ import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.RequestOutcome;
 import dev.loadstar.core.SelectionContext;
 import dev.loadstar.core.TargetGroup;
-import dev.loadstar.core.internal.client.Failures;
+import dev.loadstar.core.FailureKind;
 import io.vertx.core.net.endpoint.InteractionMetrics;
 import io.vertx.core.net.endpoint.LoadBalancer;
 import io.vertx.core.net.endpoint.ServerEndpoint;
@@ -127,7 +127,7 @@ public final class LoadstarLoadBalancer implements LoadBalancer {
     @Override
     public void reportFailure(Interaction interaction, Throwable failure) {
       if (interaction != null) {
-        interaction.end(Failures.classify(failure));
+        interaction.end(FailureKind.classify(failure).outcome());
       }
     }
 

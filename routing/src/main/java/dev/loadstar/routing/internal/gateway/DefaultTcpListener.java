@@ -1,12 +1,11 @@
 package dev.loadstar.routing.internal.gateway;
 
+import dev.loadstar.core.AttemptEngine;
 import dev.loadstar.core.Balancer;
-import dev.loadstar.core.RegisteredTarget;
-import dev.loadstar.core.RequestOutcome;
-import dev.loadstar.core.SelectionContext;
-import dev.loadstar.core.Target;
+import dev.loadstar.core.Exchange;
+import dev.loadstar.core.RetryPolicy;
 import dev.loadstar.core.TargetGroup;
-import dev.loadstar.core.internal.TargetRoute;
+import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.routing.TcpListener;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,7 +32,7 @@ public final class DefaultTcpListener implements TcpListener {
   private final NetClient client;
   private final Duration idleTimeout;
   private final String name;
-  private final SelectionContext selection;
+  private final AttemptEngine engine;
   private final AtomicInteger active = new AtomicInteger();
   private final LongAdder rejected = new LongAdder();
   private volatile NetServer server;
@@ -41,10 +40,11 @@ public final class DefaultTcpListener implements TcpListener {
 
   /** A listener; use {@link TcpListener#builder}. */
   public DefaultTcpListener(Vertx vertx, String host, int port, TargetGroup group, Duration idleTimeout,
-      Duration connectTimeout, String name, String localZone) {
+      Duration connectTimeout, String name, String localZone, RetryPolicy retryPolicy) {
     this.vertx = vertx;
     this.name = name;
-    this.selection = SelectionContext.inZone(localZone);
+    this.engine = AttemptEngine.create(retryPolicy, TimeSource.system(vertx),
+        dev.loadstar.core.ExchangeListener.Factory.NONE, localZone);
     this.host = host;
     this.port = port;
     this.group = group;
@@ -67,7 +67,7 @@ public final class DefaultTcpListener implements TcpListener {
 
   private void accept(NetSocket front) {
     front.pause();
-    connect(front, null);
+    connect(front, engine.connection(group));
   }
 
   @Override
@@ -91,51 +91,18 @@ public final class DefaultTcpListener implements TcpListener {
     return SocketAddress.inetSocketAddress(s.actualPort(), h);
   }
 
-  private RegisteredTarget pick(RegisteredTarget avoid) {
-    for (int i = 0; i < 8; i++) {
-      RegisteredTarget t = group.select(selection);
-      if (t == null) {
-        return null;
-      }
-      if (t == avoid || t.target().kind() == Target.Kind.FUNCTION) {
-        continue; // a function target takes no TCP connection
-      }
-      if (t.tryStartRequest()) {
-        return t;
-      }
-    }
-    return null;
-  }
-
-  private void connect(NetSocket front, RegisteredTarget previous) {
-    RegisteredTarget t = pick(previous);
-    if (t == null) {
+  private void connect(NetSocket front, Exchange exchange) {
+    if (exchange.start() != Exchange.Step.ATTEMPT) {
       rejected.increment();
+      exchange.finish(0);
       front.close();
       return;
     }
-    TargetRoute route = TargetRoute.of(t);
-    if (!route.descend(selection) || route.host() == null) {
-      // a nested group had no (TCP-reachable) target, or a nested listener is not listening
-      route.end(RequestOutcome.CONNECT_FAILURE, 0);
-      if (previous == null) {
-        connect(front, t);
-      } else {
-        rejected.increment();
-        front.close();
-      }
-      return;
-    }
-    long start = System.nanoTime();
-    client.connect(route.port(), route.host()).onComplete(ar -> {
+    client.connect(exchange.port(), exchange.host()).onComplete(ar -> {
       if (ar.failed()) {
-        route.end(RequestOutcome.CONNECT_FAILURE, System.nanoTime() - start);
-        if (previous == null) {
-          connect(front, t);
-        } else {
-          rejected.increment();
-          front.close();
-        }
+        // nothing was sent: the connection goes to another target, as the retry policy allows
+        exchange.failed(exchange.classify(ar.cause(), false));
+        connect(front, exchange);
         return;
       }
       NetSocket back = ar.result();
@@ -144,7 +111,8 @@ public final class DefaultTcpListener implements TcpListener {
       Runnable oneDone = () -> {
         if (open.decrementAndGet() == 0) {
           active.decrementAndGet();
-          route.end(RequestOutcome.SUCCESS, System.nanoTime() - start);
+          exchange.succeeded(0);
+          exchange.finish(0);
         }
       };
       // each pipe ends (closes) its destination when its source ends or fails

@@ -1,13 +1,21 @@
 package dev.loadstar.routing.internal.gateway;
 
+import dev.loadstar.core.Exchange;
+import dev.loadstar.core.ExchangeListener;
+import dev.loadstar.core.FailureKind;
+import dev.loadstar.core.RequestOutcome;
+
 import dev.loadstar.routing.ListenerStats;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The listener's counters. */
-final class StatsCounters implements ListenerStats {
+/**
+ * The listener's counters. Request and connection counts are kept by the workers; forwards, retries and target
+ * responses come from the attempt engine's events ({@link ExchangeListener}).
+ */
+final class StatsCounters implements ListenerStats, ExchangeListener {
 
   final LongAdder requests = new LongAdder();
   final LongAdder forwarded = new LongAdder();
@@ -34,6 +42,22 @@ final class StatsCounters implements ListenerStats {
         a = byZone.computeIfAbsent(zone, z -> new LongAdder());
       }
       a.increment();
+    }
+  }
+
+  @Override
+  public void attemptStarted(Exchange exchange) {
+    forwarded(exchange.target().target().zone());
+    if (exchange.attempt() > 1) {
+      retries.increment();
+    }
+  }
+
+  @Override
+  public void attemptEnded(Exchange exchange, RequestOutcome outcome, FailureKind failure, int statusCode,
+      long latencyNanos) {
+    if (statusCode > 0) {
+      targetResponse(exchange.group().name(), statusCode);
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.loadstar.core.internal.client;
+package dev.loadstar.core.internal;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;

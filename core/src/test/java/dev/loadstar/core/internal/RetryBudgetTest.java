@@ -1,4 +1,4 @@
-package dev.loadstar.core.internal.client;
+package dev.loadstar.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,32 +1,61 @@
-package dev.loadstar.core.internal;
+package dev.loadstar.core;
 
 import dev.loadstar.core.config.Checks;
-import dev.loadstar.core.Balancer;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
- * Loop detection over the balancer graph (listeners forward to groups, groups hold balancer targets). Every change
- * that adds an edge checks and applies it under {@link #LOCK}, so two concurrent changes cannot close a loop between
- * them; the graph is read through the balancers' published state, without their own locks.
+ * The graph of balancers of one Vert.x instance (listeners forward to target groups, groups hold balancer targets)
+ * and its loop guard: a change that adds edges checks and applies them as one step ({@link #change}), so two
+ * concurrent changes cannot close a loop between them. The graph is read through the balancers' own published state
+ * ({@link Balancer#downstream()}); this object owns only the lock that orders changes.
  */
-public final class Loops {
+public final class BalancerGraph implements Shareable {
 
-  /** Held while an edge is checked and added (before any group's own lock). */
-  public static final ReentrantLock LOCK = new ReentrantLock();
+  private static final String MAP = "dev.loadstar.core.BalancerGraph";
 
-  private Loops() {
+  private final ReentrantLock lock = new ReentrantLock();
+
+  private BalancerGraph() {
+  }
+
+  /** The graph of the balancers created on {@code vertx} (one per Vert.x instance, kept in its local shared data). */
+  public static BalancerGraph of(Vertx vertx) {
+    LocalMap<String, BalancerGraph> map = Checks.notNull("vertx", vertx).sharedData().getLocalMap(MAP);
+    BalancerGraph g = map.get("graph");
+    if (g == null) {
+      BalancerGraph fresh = new BalancerGraph();
+      g = map.putIfAbsent("graph", fresh);
+      if (g == null) {
+        g = fresh;
+      }
+    }
+    return g;
+  }
+
+  /** Runs {@code change} (loop checks and the edges they allow) while no other change of this graph runs. */
+  public <T> T change(Supplier<T> change) {
+    lock.lock();
+    try {
+      return change.get();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
    * Fails with {@code name: value (expected: no loop; <the loop>)} when handing requests from {@code from} to
-   * {@code to} would close a loop.
+   * {@code to} would close a loop. Call it inside {@link #change}.
    */
-  public static void check(String name, Object value, Balancer from, Balancer to) {
+  public void checkNoLoop(String name, Object value, Balancer from, Balancer to) {
     List<Balancer> path = path(to, from);
     if (path != null) {
       List<Balancer> cycle = new ArrayList<>(path.size() + 1);

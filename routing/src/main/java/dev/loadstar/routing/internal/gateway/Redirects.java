@@ -1,0 +1,50 @@
+package dev.loadstar.routing.internal.gateway;
+
+import dev.loadstar.routing.Action;
+import dev.loadstar.routing.RoutingRequest;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/** The redirect and fixed-response actions, answered by the listener itself. */
+final class Redirects {
+
+  private Redirects() {
+  }
+
+  /** Answers a redirect action: ALB's placeholders filled from the request, the default port left out. */
+  static void redirect(HttpServerRequest req, RoutingRequest rr, Action a) {
+    String inProto = req.isSSL() ? "https" : "http";
+    String proto = a.protocol().equals(Action.PROTOCOL) ? inProto : a.protocol().toLowerCase(java.util.Locale.ROOT);
+    String port = Integer.toString(rr.hostPort());
+    String path = rr.path().startsWith("/") ? rr.path().substring(1) : rr.path();
+    String query = rr.query() == null ? "" : rr.query();
+    String host = fill(a.host(), inProto, rr.host(), port, path, query);
+    String toPort = fill(a.port(), inProto, rr.host(), port, path, query);
+    String toPath = fill(a.path(), inProto, rr.host(), port, path, query);
+    String toQuery = fill(a.query(), inProto, rr.host(), port, path, query);
+    boolean defaultPort = proto.equals("http") && toPort.equals("80") || proto.equals("https") && toPort.equals("443");
+    String location = proto + "://" + host + (defaultPort ? "" : ":" + toPort) + toPath
+        + (toQuery.isEmpty() ? "" : "?" + toQuery);
+    req.resume();
+    req.response().setStatusCode(a.statusCode()).putHeader("location", location).putHeader("content-length", "0")
+        .end();
+  }
+
+  private static String fill(String template, String proto, String host, String port, String path, String query) {
+    if (template.indexOf('#') < 0) {
+      return template;
+    }
+    return template.replace(Action.PROTOCOL, proto).replace(Action.HOST, host).replace(Action.PORT, port)
+        .replace(Action.PATH, path).replace(Action.QUERY, query);
+  }
+
+  /** Answers a fixed-response action. */
+  static void fixed(HttpServerRequest req, Action a) {
+    req.resume();
+    HttpServerResponse resp = req.response().setStatusCode(a.statusCode());
+    if (a.contentType() != null) {
+      resp.putHeader("content-type", a.contentType());
+    }
+    resp.end(a.body() == null ? "" : a.body());
+  }
+}

@@ -1,0 +1,241 @@
+package dev.loadstar.routing.internal.gateway;
+
+import dev.loadstar.core.TargetGroup;
+import dev.loadstar.routing.Action;
+import dev.loadstar.routing.ListenerConfig;
+import dev.loadstar.routing.RoutingRequest;
+import dev.loadstar.routing.Rule;
+import dev.loadstar.routing.RuleSet;
+import io.vertx.core.Context;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One event loop of a listener: its own server instance on the listener's port and its own client and connection
+ * pool to the targets, so a request is served from accept to response on this loop, without a cross-thread hop
+ * (the model of nginx workers). Routes each request and answers redirects, fixed responses and the listener's own
+ * errors; forwards go to a {@link Forward}.
+ */
+final class Worker implements Deployable {
+
+  private static final System.Logger LOG = System.getLogger(DefaultHttpListener.class.getName());
+
+  final DefaultHttpListener listener;
+  final ListenerConfig config;
+  final StatsCounters stats;
+  private final int listenPort;
+  private HttpServer server;
+  HttpClient client;
+  Context context;
+
+  Worker(DefaultHttpListener listener, int listenPort) {
+    this.listener = listener;
+    this.config = listener.config;
+    this.stats = listener.stats;
+    this.listenPort = listenPort;
+  }
+
+  @Override
+  public Future<?> deploy(Context context) {
+    this.context = context;
+    // created on this worker's context: its connections live on this event loop
+    this.client = listener.vertx.createHttpClient(clientOptions(config),
+        new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerTarget()));
+    server = listener.vertx.createHttpServer(serverOptions(listenPort))
+        .connectionHandler(this::connected)
+        .invalidRequestHandler(this::invalid)
+        .requestHandler(this::handleSafely);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> undeploy(Context context) {
+    HttpServer s = server;
+    Future<Void> closed = s == null ? Future.succeededFuture() : s.close();
+    return closed.eventually(() -> client == null ? Future.succeededFuture() : client.close());
+  }
+
+  int actualPort() {
+    HttpServer s = server;
+    return s == null ? -1 : s.actualPort();
+  }
+
+  static HttpClientOptions clientOptions(ListenerConfig config) {
+    HttpClientOptions o = new HttpClientOptions()
+        .setKeepAlive(true)
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+        .setMaxHeaderSize(config.maxResponseHeadersSize())
+        .setDecompressionSupported(false);
+    // HTTPS targets (a request sets ssl per target group): not validated unless asked, as ALB
+    if (config.verifyTargetCertificates()) {
+      // the chain is validated; host names are not (targets are addressed by IP, certificates name services)
+      o.setVerifyHost(false);
+      if (config.targetTrustStorePath() != null) {
+        o.setTrustOptions(new PemTrustOptions().addCertPath(config.targetTrustStorePath()));
+      }
+    } else {
+      o.setTrustAll(true).setVerifyHost(false);
+    }
+    return o;
+  }
+
+  private HttpServerOptions serverOptions(int port) {
+    return new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(port)
+        .setMaxInitialLineLength(config.maxRequestLineLength())
+        .setMaxHeaderSize(config.maxHeadersSize())
+        .setHttp2ClearTextEnabled(true)
+        .setHandle100ContinueAutomatically(true)
+        // one second more than the wait on a target, so the 504 for a silent target reaches the client before
+        // the client connection's own idle timeout closes it
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis() + 1_000))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+  }
+
+  // ---- request entry -------------------------------------------------------------------------------------------
+
+  private void connected(HttpConnection conn) {
+    stats.newConnections.increment();
+    stats.activeConnections.increment();
+    conn.closeHandler(v -> stats.activeConnections.decrement());
+  }
+
+  private void invalid(HttpServerRequest req) {
+    stats.requests.increment();
+    respond(req, 400);
+  }
+
+  private void handleSafely(HttpServerRequest req) {
+    try {
+      handle(req);
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.ERROR, "listener failed on " + req.method() + " " + Logs.safe(req.uri()), e);
+      respond(req, 500);
+    }
+  }
+
+  private void handle(HttpServerRequest req) {
+    stats.requests.increment();
+    req.pause();
+    MultiMap headers = req.headers();
+    int maxHeader = config.maxHeaderLength();
+    for (Map.Entry<String, String> e : headers) {
+      if (e.getKey().length() + 2 + e.getValue().length() > maxHeader) {
+        respond(req, 400);
+        return;
+      }
+    }
+    if (ForwardedHeaders.forwardedForCount(headers) > config.maxForwardedForAddresses()) {
+      respond(req, 463);
+      return;
+    }
+    RuleSet rs = listener.rules(); // one read: the whole request sees one rule set
+    SocketAddress remote = req.remoteAddress();
+    SocketAddress local = req.localAddress();
+    int listenerPort = local != null ? local.port() : config.port();
+    HostAndPort authority = req.authority();
+    String path = req.path();
+    RoutingRequest rr = RoutingRequest.builder()
+        .method(req.method().name())
+        .host(authority == null ? null : authority.host())
+        .hostPort(authority != null && authority.port() > 0 ? authority.port() : req.isSSL() ? 443 : 80)
+        .listenerPort(listenerPort)
+        .path(path == null ? "/" : path)
+        .query(req.query())
+        .headers(headers)
+        .sourceIp(remote == null ? null : remote.hostAddress())
+        .build();
+    Rule rule = rs.match(rr);
+    Action action = rule.action();
+    switch (action.type()) {
+      case REDIRECT:
+        Redirects.redirect(req, rr, action);
+        return;
+      case FIXED_RESPONSE:
+        Redirects.fixed(req, action);
+        return;
+      default:
+        forward(req, rr, rule, action, listenerPort);
+    }
+  }
+
+  private void forward(HttpServerRequest req, RoutingRequest rr, Rule rule, Action a, int listenerPort) {
+    String groupName = null;
+    String groupCookie = null;
+    if (a.targetGroups().size() == 1) {
+      groupName = a.targetGroups().get(0).name();
+    } else if (a.stickiness() != null) {
+      String v = dev.loadstar.core.Cookies.get(req.headers().getAll("cookie"), ListenerConfig.GROUP_COOKIE_NAME);
+      String named = v == null ? null : listener.groupCookies.open(v, System.currentTimeMillis() / 1000);
+      for (Action.WeightedGroup g : a.targetGroups()) {
+        if (g.name().equals(named) && g.weight() > 0) {
+          groupName = named;
+        }
+      }
+    }
+    if (groupName == null) {
+      groupName = a.pickTargetGroup();
+    }
+    if (a.stickiness() != null) {
+      long expires = System.currentTimeMillis() / 1000 + a.stickiness().getSeconds();
+      groupCookie = dev.loadstar.core.Cookies.setCookie(ListenerConfig.GROUP_COOKIE_NAME,
+          listener.groupCookies.seal(groupName, expires), expires);
+    }
+    TargetGroup group = listener.groups.apply(groupName);
+    Forward f = new Forward(this, req, rule, groupName, group, groupCookie);
+    String clientIp = rr.sourceIp() == null ? "" : rr.sourceIp();
+    ForwardedHeaders.apply(f.headers, clientIp, req.isSSL() ? "https" : "http", listenerPort);
+    f.sourceIp = rr.sourceIp();
+    f.listenerPort = listenerPort;
+    f.start();
+  }
+
+  // ---- the listener's own responses ------------------------------------------------------------------------------
+
+  /**
+   * Answers with the listener's own error page (counted as an ELB response); resets a response already started.
+   * An HTTP/1.x request whose body was not read is answered with {@code Connection: close}.
+   */
+  void respond(HttpServerRequest req, int status) {
+    stats.elb(status);
+    HttpServerResponse resp = req.response();
+    if (resp.closed()) {
+      return;
+    }
+    if (resp.headWritten()) {
+      resp.reset();
+      return;
+    }
+    boolean drained = req.isEnded();
+    boolean http1 = req.version() != HttpVersion.HTTP_2;
+    req.resume();
+    String body = ErrorPages.body(status);
+    resp.setStatusCode(status).setStatusMessage(ErrorPages.reason(status))
+        .putHeader("content-type", "text/html")
+        .putHeader("server", "loadstar");
+    if (!drained && http1) {
+      resp.putHeader("connection", "close");
+    }
+    resp.end(body).onComplete(x -> {
+      if (!drained && http1 && req.connection() != null) {
+        req.connection().close();
+      }
+    });
+  }
+}
