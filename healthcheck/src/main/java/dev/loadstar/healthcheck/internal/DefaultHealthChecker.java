@@ -1,6 +1,7 @@
 package dev.loadstar.healthcheck.internal;
 
 import dev.loadstar.core.config.Checks;
+import dev.loadstar.core.FunctionFailedException;
 import dev.loadstar.core.FunctionRequest;
 import dev.loadstar.core.HealthChangeEvent;
 import dev.loadstar.core.RegisteredTarget;
@@ -87,10 +88,14 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
 
   static final TargetHealth TIMED_OUT = TargetHealth.unhealthy(TargetHealth.Reason.TARGET_TIMEOUT,
       "Request timed out");
-  static final TargetHealth REFUSED = failed("connection refused");
-  static final TargetHealth RESET = failed("connection reset");
-  static final TargetHealth CLOSED_EARLY = failed("connection closed before a complete response");
-  static final TargetHealth TLS_FAILED = failed("TLS handshake failed");
+  /** The verdict of a check that failed for each kind of failure (no allocation per failed check). */
+  private static final java.util.EnumMap<FailureKind, TargetHealth> BY_KIND = new java.util.EnumMap<>(FailureKind.class);
+
+  static {
+    for (FailureKind k : FailureKind.values()) {
+      BY_KIND.put(k, k == FailureKind.TIMEOUT || k == FailureKind.CONNECT_TIMEOUT ? TIMED_OUT : failed(k.description()));
+    }
+  }
 
   private final Vertx vertx;
   private final TargetGroup group;
@@ -512,7 +517,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
       }
     } catch (RuntimeException e) {
       // e.g. the client was closed because Vert.x is closing underneath the checker
-      finish(a, classify(e));
+      finish(a, classify(e, false));
     }
   }
 
@@ -540,7 +545,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     Endpoint e = s.endpoint;
     http.connect(e.options).onComplete(ar -> {
       if (ar.failed()) {
-        finish(a, classify(ar.cause()));
+        finish(a, classify(ar.cause(), false));
         return;
       }
       Conn c = new Conn(ar.result(), e);
@@ -579,7 +584,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
           response.body().onComplete(body -> {
             if (body.failed()) {
               c.close();
-              finish(a, classify(body.cause()));
+              finish(a, classify(body.cause(), true));
               return;
             }
             releaseConnection(a, c);
@@ -591,7 +596,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
         response.end().onComplete(ended -> {
           if (ended.failed()) {
             c.close();
-            finish(a, classify(ended.cause()));
+            finish(a, classify(ended.cause(), true));
             return;
           }
           releaseConnection(a, c);
@@ -624,7 +629,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
       connect(a);
       return;
     }
-    finish(a, classify(cause));
+    finish(a, classify(cause, true));
   }
 
   private void checkTcp(Attempt a) {
@@ -632,7 +637,7 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     net.connect(new ConnectOptions().setHost(s.host).setPort(s.port).setTimeout((int) Math.min(timeoutMs,
         Integer.MAX_VALUE))).onComplete(ar -> {
           if (ar.failed()) {
-            finish(a, classify(ar.cause()));
+            finish(a, classify(ar.cause(), false));
             return;
           }
           ar.result().close();
@@ -656,11 +661,11 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
             finish(a, healthCheck.matches(status) ? null : TargetHealth.unhealthy(
                 TargetHealth.Reason.TARGET_RESPONSE_CODE_MISMATCH,
                 "Health checks failed with these codes: [" + status + "]"));
-          } else if (FailureKind.classify(ar.cause(), true) == FailureKind.TIMEOUT) {
-            finish(a, TIMED_OUT);
+          } else if (ar.cause() instanceof FunctionFailedException f) {
+            // the handler's own error is the evidence an operator needs; it is shown, never interpreted
+            finish(a, failed("the function failed" + (f.getCause() != null ? ": " + f.getCause() : "")));
           } else {
-            Throwable c = ar.cause().getCause() != null ? ar.cause().getCause() : ar.cause();
-            finish(a, failed("the function failed: " + c));
+            finish(a, classify(ar.cause(), true));
           }
         }));
   }
@@ -733,33 +738,17 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     s.plannedNanos = at(s.shard, s.plannedNanos + (long) (intervalNanos * factor), () -> due(s));
   }
 
-  /** Maps a failed check's cause to ALB's reason: a timeout, or a failed check (refused, reset, TLS, empty). */
-  static TargetHealth classify(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof io.netty.channel.ConnectTimeoutException
-          || c instanceof java.util.concurrent.TimeoutException
-          || c instanceof java.net.SocketTimeoutException) {
-        return TIMED_OUT;
-      }
-      if (c instanceof java.net.ConnectException) {
-        return REFUSED;
-      }
-      if (c instanceof javax.net.ssl.SSLException) {
-        return TLS_FAILED;
-      }
-      if (c instanceof io.vertx.core.http.HttpClosedException || c instanceof io.vertx.core.VertxException
-          && "Connection was closed".equals(c.getMessage())) {
-        return CLOSED_EARLY;
-      }
-      if (c instanceof java.io.IOException && c.getMessage() != null
-          && c.getMessage().toLowerCase(java.util.Locale.ROOT).contains("reset")) {
-        return RESET;
-      }
-      if (c.getCause() == c) {
-        break;
-      }
-    }
-    return failed(t.getClass().getSimpleName() + (t.getMessage() != null ? ": " + t.getMessage() : ""));
+  /**
+   * ALB's reason for a failed check, from core's typed classification: a timeout (connecting or waiting for the
+   * answer) is {@code Target.Timeout}; anything else is {@code Target.FailedHealthChecks} with the kind's wording.
+   * {@code connected} says whether the check had its connection when it failed.
+   */
+  static TargetHealth classify(Throwable t, boolean connected) {
+    return verdict(FailureKind.classify(t, connected));
+  }
+
+  static TargetHealth verdict(FailureKind kind) {
+    return BY_KIND.get(kind);
   }
 
   private static TargetHealth failed(String detail) {
