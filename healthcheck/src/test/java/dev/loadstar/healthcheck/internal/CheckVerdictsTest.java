@@ -23,40 +23,40 @@ class CheckVerdictsTest {
 
   @Test
   void failuresWhileConnectingAreConnectionFailuresOrTimeouts() {
-    assertThat(DefaultHealthChecker.classify(new ConnectException("Connection refused"), false))
+    assertThat(CheckVerdicts.classify(new ConnectException("Connection refused"), false))
         .isEqualTo(failed("connection refused"));
-    assertThat(DefaultHealthChecker.classify(new ConnectTimeoutException("connect timed out"), false))
+    assertThat(CheckVerdicts.classify(new ConnectTimeoutException("connect timed out"), false))
         .isEqualTo(TargetHealth.unhealthy(Reason.TARGET_TIMEOUT, "Request timed out"));
-    assertThat(DefaultHealthChecker.classify(new UnknownHostException("nowhere.invalid"), false))
+    assertThat(CheckVerdicts.classify(new UnknownHostException("nowhere.invalid"), false))
         .isEqualTo(failed("host unreachable"));
-    assertThat(DefaultHealthChecker.classify(new IOException("wrapped", new SSLHandshakeException("bad")), false))
+    assertThat(CheckVerdicts.classify(new IOException("wrapped", new SSLHandshakeException("bad")), false))
         .isEqualTo(failed("TLS handshake failed"));
     // nothing about a failure before the connection is an answer from the target, whatever its type
-    assertThat(DefaultHealthChecker.classify(new IllegalStateException("Client is closed"), false))
+    assertThat(CheckVerdicts.classify(new IllegalStateException("Client is closed"), false))
         .isEqualTo(failed("connection refused"));
   }
 
   @Test
   void failuresAfterConnectingAreDecidedByTheExceptionType() {
-    assertThat(DefaultHealthChecker.classify(new HttpClosedException("Connection was closed"), true))
+    assertThat(CheckVerdicts.classify(new HttpClosedException("Connection was closed"), true))
         .isEqualTo(failed("connection closed before a complete response"));
-    assertThat(DefaultHealthChecker.classify(new IOException("Connection reset by peer"), true))
+    assertThat(CheckVerdicts.classify(new IOException("Connection reset by peer"), true))
         .isEqualTo(failed("connection closed before a complete response"));
-    assertThat(DefaultHealthChecker.classify(new StreamResetException(8), true))
+    assertThat(CheckVerdicts.classify(new StreamResetException(8), true))
         .isEqualTo(failed("stream reset"));
-    assertThat(DefaultHealthChecker.classify(new TimeoutException("idle"), true))
+    assertThat(CheckVerdicts.classify(new TimeoutException("idle"), true))
         .isEqualTo(TargetHealth.unhealthy(Reason.TARGET_TIMEOUT, "Request timed out"));
   }
 
   @Test
   void messagesAndClassNamesDecideNothing() {
     // a message that reads like a closed connection or a reset, on a type that is neither
-    assertThat(DefaultHealthChecker.classify(new IllegalStateException("Connection was closed"), true))
+    assertThat(CheckVerdicts.classify(new IllegalStateException("Connection was closed"), true))
         .isEqualTo(failed("request failed"));
-    assertThat(DefaultHealthChecker.classify(new RuntimeException("connection reset"), true))
+    assertThat(CheckVerdicts.classify(new RuntimeException("connection reset"), true))
         .isEqualTo(failed("request failed"));
     // and the description never repeats the exception's class or message
-    assertThat(DefaultHealthChecker.classify(new UnsupportedOperationException("secret detail"), true).description())
+    assertThat(CheckVerdicts.classify(new UnsupportedOperationException("secret detail"), true).description())
         .isEqualTo("Health checks failed: request failed");
   }
 }
