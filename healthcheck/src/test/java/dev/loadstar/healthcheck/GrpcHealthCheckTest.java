@@ -11,6 +11,7 @@ import dev.loadstar.core.TargetGroupConfig;
 import dev.loadstar.core.TargetHealth;
 import dev.loadstar.core.TargetHealth.Reason;
 import dev.loadstar.core.TargetHealth.State;
+import dev.loadstar.healthcheck.internal.DefaultHealthChecker;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -20,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code GRPC} health checks against a real HTTP/2 cleartext server on 127.0.0.1 speaking gRPC's wire format
- * (length-prefixed messages, {@code grpc-status} in trailers or in a trailers-only answer).
+ * (length-prefixed messages, {@code grpc-status} in trailers or in a trailers-only answer). Checks run on fake time
+ * (time moves from one check to the next), except one on real Vert.x timers.
  */
 class GrpcHealthCheckTest {
 
@@ -43,6 +46,10 @@ class GrpcHealthCheckTest {
   private final List<TargetHealth> healthAtArrival = new CopyOnWriteArrayList<>();
   private final List<HttpServerRequest> seen = new CopyOnWriteArrayList<>();
   private final List<Buffer> bodies = new CopyOnWriteArrayList<>();
+  /** Checks whose answer the server has decided, and whether the latest one is never to be answered. */
+  private final AtomicInteger decided = new AtomicInteger();
+  private volatile boolean lastSilent;
+  private final FakeClock clock = new FakeClock();
 
   /**
    * One gRPC check through the whole path with a 5 s timeout first, so that loading the HTTP/2 classes on a cold,
@@ -96,6 +103,8 @@ class GrpcHealthCheckTest {
       req.body().onSuccess(body -> {
         bodies.add(body);
         Answer a = req.path().equals(HealthCheck.GRPC_HEALTH_SERVICE_PATH) ? script.apply(n) : Answer.UNIMPLEMENTED;
+        lastSilent = a == Answer.SILENT;
+        decided.incrementAndGet();
         var resp = req.response().putHeader("content-type", "application/grpc");
         switch (a) {
           case SERVING -> resp.putTrailer("grpc-status", "0").end(message(1));
@@ -118,16 +127,22 @@ class GrpcHealthCheckTest {
 
   private static HealthCheck.Builder standardHealthService() {
     return HealthCheck.builder().protocol(HealthCheck.Protocol.GRPC).path(HealthCheck.GRPC_HEALTH_SERVICE_PATH)
-        .grpcCode("0").embedded(true).interval(Duration.ofMillis(500)).timeout(Duration.ofMillis(450))
+        .grpcCode("0").interval(Duration.ofSeconds(10)).timeout(Duration.ofSeconds(5))
         .healthyThresholdCount(5).unhealthyThresholdCount(2);
   }
 
-  /** Checks i-a and returns its states at the arrival of checks 1..n+1. */
+  /** Checks i-a on fake time and returns its states at the arrival of checks 1..n+1. */
   private List<State> run(IntFunction<Answer> script, HealthCheck hc, int checks) {
     int port = grpcServer(script);
     group.register(Target.of("i-a", "127.0.0.1", port));
-    checker = HealthChecker.start(vertx, group, hc, OutlierDetection.disabled());
-    await().atMost(Duration.ofSeconds(20)).until(() -> healthAtArrival.size() >= checks + 1);
+    DefaultHealthChecker c = clock.start(vertx, group, hc, OutlierDetection.disabled());
+    checker = c;
+    AtomicInteger ended = new AtomicInteger();
+    c.probeListener((t, planned, start, end, failure, active) -> ended.incrementAndGet());
+    // time may pass while a check waits for an answer the server decided never to give: its deadline then ends it
+    clock.idleWhen(() -> c.inFlightChecks() == 0
+        || lastSilent && ended.get() + c.inFlightChecks() == decided.get());
+    clock.runUntil(() -> healthAtArrival.size() >= checks + 1);
     checker.close().await();
     return healthAtArrival.subList(0, checks + 1).stream().map(TargetHealth::state).collect(Collectors.toList());
   }
@@ -171,13 +186,17 @@ class GrpcHealthCheckTest {
   }
 
   @Test
-  void albDefaultsProbeAwsAlbHealthcheckAndAcceptUnimplemented() {
+  void albDefaultsProbeAwsAlbHealthcheckAndAcceptUnimplementedOnRealTimers() {
     HealthCheck hc = HealthCheck.builder().protocol(HealthCheck.Protocol.GRPC).embedded(true)
         .interval(Duration.ofMillis(500)).timeout(Duration.ofMillis(450)).build();
     assertThat(hc.path()).isEqualTo("/AWS.ALB/healthcheck");
     assertThat(hc.grpcCode()).isEqualTo("12");
-    List<State> states = run(n -> Answer.SERVING, hc, 1);
-    assertThat(states).containsExactly(State.INITIAL, State.HEALTHY);
+    group.register(Target.of("i-a", "127.0.0.1", grpcServer(n -> Answer.SERVING)));
+    checker = HealthChecker.start(vertx, group, hc, OutlierDetection.disabled());
+    await().atMost(Duration.ofSeconds(20)).until(() -> healthAtArrival.size() >= 2);
+    checker.close().await();
+    assertThat(healthAtArrival.subList(0, 2)).extracting(TargetHealth::state)
+        .containsExactly(State.INITIAL, State.HEALTHY);
     assertThat(seen.get(0).path()).isEqualTo("/AWS.ALB/healthcheck");
   }
 

@@ -304,10 +304,10 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     }
     shard.byId.put(id, s);
     byTarget.put(rt, s);
-    tracked.incrementAndGet();
     if (checked) {
       checks.scheduleFirst(s);
     }
+    tracked.incrementAndGet(); // last: a target counted as followed has its first check planned
   }
 
   /** A checker (re)started on a group keeps states that checks produced; anything else starts {@code initial}. */
