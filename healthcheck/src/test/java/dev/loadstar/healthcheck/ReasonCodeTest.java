@@ -19,11 +19,13 @@ import dev.loadstar.core.TargetHealth;
 import dev.loadstar.core.TargetHealth.Reason;
 import dev.loadstar.core.TargetHealth.State;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -151,6 +153,27 @@ class ReasonCodeTest {
     group.register(Target.of("i-a", "127.0.0.1", wm.httpsPort()));
     start(checks().protocol(HealthCheck.Protocol.HTTPS).build());
     clock.runUntil(() -> group.target("i-a").health().state() == State.HEALTHY);
+  }
+
+  @Test
+  void httpsChecksSpeakTlsToAServerThatRefusesPlaintext() {
+    List<Boolean> overTls = new CopyOnWriteArrayList<>();
+    int port = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setKeyCertOptions(TestCertificate.keyCert()))
+        .requestHandler(req -> {
+          overTls.add(req.isSSL());
+          req.response().end("ok");
+        }).listen(0, "127.0.0.1").await().actualPort();
+    group.register(Target.of("i-a", "127.0.0.1", port));
+    // plaintext checks get nowhere with this server
+    start(checks().protocol(HealthCheck.Protocol.HTTP).build());
+    clock.runUntil(() -> group.target("i-a").health().state() == State.UNHEALTHY);
+    assertThat(group.target("i-a").health().reason()).isEqualTo(Reason.TARGET_FAILED_HEALTH_CHECKS);
+    assertThat(overTls).isEmpty();
+    checker.close().await();
+    // HTTPS checks pass, over TLS, with a certificate nobody trusts
+    start(checks().protocol(HealthCheck.Protocol.HTTPS).build());
+    clock.runUntil(() -> group.target("i-a").health().state() == State.HEALTHY);
+    assertThat(overTls).isNotEmpty().containsOnly(true);
   }
 
   @Test

@@ -44,8 +44,8 @@ final class ActiveChecks {
   private volatile ProbeListener probeListener;
   private final CopyOnWriteArrayList<CheckListener> checkListeners = new CopyOnWriteArrayList<>();
 
-  ActiveChecks(Vertx vertx, String groupName, HealthCheck healthCheck, int maxInFlightPerShard, Timers timers,
-      HealthUpdates updates, AtomicBoolean closing) {
+  ActiveChecks(Vertx vertx, String groupName, HealthCheck healthCheck, boolean targetsSpeakTls,
+      int maxInFlightPerShard, Timers timers, HealthUpdates updates, AtomicBoolean closing) {
     this.groupName = groupName;
     this.healthCheck = healthCheck;
     this.intervalNanos = healthCheck.interval().toNanos();
@@ -56,7 +56,7 @@ final class ActiveChecks {
     this.closing = closing;
     this.network = healthCheck.protocol() == HealthCheck.Protocol.TCP
         ? new TcpProbe(vertx, healthCheck.timeout().toMillis(), this::finish)
-        : new HttpProbe(vertx, groupName, healthCheck, closing, this::finish);
+        : new HttpProbe(vertx, groupName, healthCheck, targetsSpeakTls, closing, this::finish);
     this.function = new FunctionProbe(vertx, healthCheck, this::finish);
   }
 

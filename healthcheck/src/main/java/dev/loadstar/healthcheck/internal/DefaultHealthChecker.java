@@ -4,6 +4,7 @@ import dev.loadstar.core.HealthChangeEvent;
 import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.RequestOutcome;
 import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.TargetGroupConfig;
 import dev.loadstar.core.TargetGroupListener;
 import dev.loadstar.core.TargetHealth;
 import dev.loadstar.core.time.TimeSource;
@@ -76,8 +77,9 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     this.timers = new Timers(time);
     this.updates = new HealthUpdates(group, shards[0].context);
     this.checks = group.config().healthCheckEnabled()
-        ? new ActiveChecks(vertx, group.name(), healthCheck, Math.max(1, healthCheck.maxConcurrentChecks()
-            / shards.length), timers, updates, closing)
+        ? new ActiveChecks(vertx, group.name(), healthCheck,
+            group.config().protocol() == TargetGroupConfig.Protocol.HTTPS,
+            Math.max(1, healthCheck.maxConcurrentChecks() / shards.length), timers, updates, closing)
         : null;
     this.ejector = outlierDetection.enabled()
         ? new OutlierEjector(group.name(), outlierDetection, timers, updates, closing, tracked::get)

@@ -12,10 +12,13 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code HTTP}, {@code HTTPS} and {@code GRPC} checks through one HTTP client per checker.
+ * {@code HTTP}, {@code HTTPS} and {@code GRPC} checks through one HTTP client per checker. {@code GRPC} checks are
+ * HTTP/2 cleartext with prior knowledge, or HTTP/2 over TLS (ALPN {@code h2}) when the group's targets speak HTTPS;
+ * target certificates are never validated, as with ALB.
  *
  * <p>With reused connections a check takes an idle kept-alive connection to the target's address (LIFO) or opens
  * one, and gives it back afterwards; otherwise it opens a connection and closes it after the check, as ALB does.
@@ -27,14 +30,18 @@ final class HttpProbe implements Probe {
 
   private final HealthCheck healthCheck;
   private final boolean grpc;
+  /** {@code HTTPS} checks, and {@code GRPC} checks of a group whose targets speak HTTPS (h2 over TLS, as ALB). */
+  private final boolean tls;
   private final long timeoutMs;
   private final HttpClientAgent http;
   private final AtomicBoolean closing;
   private final Verdict verdict;
 
-  HttpProbe(Vertx vertx, String groupName, HealthCheck healthCheck, AtomicBoolean closing, Verdict verdict) {
+  HttpProbe(Vertx vertx, String groupName, HealthCheck healthCheck, boolean targetsSpeakTls, AtomicBoolean closing,
+      Verdict verdict) {
     this.healthCheck = healthCheck;
     this.grpc = healthCheck.protocol() == HealthCheck.Protocol.GRPC;
+    this.tls = healthCheck.protocol() == HealthCheck.Protocol.HTTPS || grpc && targetsSpeakTls;
     this.timeoutMs = healthCheck.timeout().toMillis();
     this.closing = closing;
     this.verdict = verdict;
@@ -44,7 +51,10 @@ final class HttpProbe implements Probe {
         .setVerifyHost(false)
         .setTcpNoDelay(true)
         .setName("loadstar-healthcheck-" + groupName);
-    if (grpc) {
+    if (grpc && tls) {
+      // gRPC over TLS: HTTP/2 negotiated with ALPN, certificates not validated (as for HTTPS checks)
+      options.setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2));
+    } else if (grpc) {
       // gRPC runs over HTTP/2; cleartext with prior knowledge (no HTTP/1.1 upgrade), as gRPC servers expect
       options.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
     }
@@ -54,7 +64,7 @@ final class HttpProbe implements Probe {
   @Override
   public void attach(TargetState s) {
     s.endpoint = s.shard.endpoints.computeIfAbsent(s.hostHeader, k -> new Endpoint(k, new HttpConnectOptions()
-        .setHost(s.host).setPort(s.port).setSsl(healthCheck.protocol() == HealthCheck.Protocol.HTTPS)
+        .setHost(s.host).setPort(s.port).setSsl(tls)
         .setConnectTimeout(timeoutMs)));
     s.endpoint.users++;
     s.requestOptions = new RequestOptions().setMethod(HttpMethod.GET).setURI(healthCheck.path())
