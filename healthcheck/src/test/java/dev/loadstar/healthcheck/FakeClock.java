@@ -12,9 +12,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Fake time for a checker whose checks still go to real sockets: the checker runs on a {@link ManualTimeSource} that
- * only the test moves. A step never moves time while a check is in flight (unless {@link #idleWhen} says a hanging
- * check may see time pass), and never by more than the check timeout less 1 ms, so a check started within a step
- * cannot reach its deadline in that step: a deadline passes only when a test means it to.
+ * only the test moves. A step never moves time while a check is under way (in flight, or its next check not planned
+ * yet: moving time then would shift the plan; unless {@link #idleWhen} says a hanging check may see time pass), and
+ * never by more than the check timeout less 1 ms, so a check started within a step cannot reach its deadline in that
+ * step: a deadline passes only when a test means it to.
  */
 final class FakeClock {
 
@@ -31,11 +32,11 @@ final class FakeClock {
     if (checker.activeChecksEnabled()) {
       maxStep = healthCheck.timeout().minusMillis(1);
     }
-    idle = () -> checker.inFlightChecks() == 0;
+    idle = () -> checker.unsettledChecks() == 0;
     return checker;
   }
 
-  /** Replaces "no check in flight" as the condition for moving time (for targets that never answer). */
+  /** Replaces "no check under way" as the condition for moving time (for targets that never answer). */
   void idleWhen(BooleanSupplier condition) {
     this.idle = condition;
   }
@@ -46,8 +47,8 @@ final class FakeClock {
   }
 
   /**
-   * Lets the checker run until {@code condition} holds with no check in flight: each step waits for the checks in
-   * flight to end, then moves time to the next timer.
+   * Lets the checker run until {@code condition} holds with no check under way: each step waits for the checks under
+   * way to settle, then moves time to the next timer.
    */
   void runUntil(BooleanSupplier condition) {
     long deadline = System.nanoTime() + WAIT.multipliedBy(2).toNanos();
@@ -64,7 +65,7 @@ final class FakeClock {
     }
   }
 
-  /** Moves time by exactly {@code by}, in steps that each wait until no check is in flight. */
+  /** Moves time by exactly {@code by}, in steps that each wait until no check is under way. */
   void advance(Duration by) {
     Duration left = by;
     while (!left.isZero()) {

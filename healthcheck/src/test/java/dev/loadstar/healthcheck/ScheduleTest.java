@@ -127,7 +127,8 @@ class ScheduleTest {
     start(HealthCheck.builder().interval(Duration.ofSeconds(10)).timeout(Duration.ofSeconds(3)).build(),
         server(false), 1);
     // move to the first check's start, then wait until its request reached the server that never answers
-    clock.idleWhen(() -> checker.inFlightChecks() == 0 || requests.get() == checks.size() + 1);
+    clock.idleWhen(() -> checker.unsettledChecks() == 0
+        || checker.inFlightChecks() == 1 && requests.get() == checks.size() + 1);
     clock.runUntil(() -> checker.inFlightChecks() == 1 && requests.get() == 1);
     long started = clock.time.nanoTime();
     clock.time.advance(Duration.ofSeconds(3).minusMillis(1));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The active check cycle of every checked target: when its checks run, which probe runs them, the deadline, the cap
@@ -41,6 +42,8 @@ final class ActiveChecks {
   /** HTTP(S)/gRPC or TCP, as the settings say, for instance and ip targets. */
   private final Probe network;
   private final Probe function;
+  /** Checks started whose target has no next check planned yet (in flight, or waiting for their health hand-over). */
+  private final AtomicInteger unsettled = new AtomicInteger();
   private volatile ProbeListener probeListener;
   private final CopyOnWriteArrayList<CheckListener> checkListeners = new CopyOnWriteArrayList<>();
 
@@ -62,6 +65,11 @@ final class ActiveChecks {
 
   void probeListener(ProbeListener listener) {
     this.probeListener = listener;
+  }
+
+  /** Checks started whose target has no next check planned yet; 0 when nothing is under way. */
+  int unsettled() {
+    return unsettled.get();
   }
 
   Runnable addCheckListener(CheckListener listener) {
@@ -124,6 +132,7 @@ final class ActiveChecks {
   }
 
   private void startCheck(TargetState s) {
+    unsettled.incrementAndGet();
     s.shard.inFlight++;
     Attempt a = new Attempt(s, s.plannedNanos, timers.nanoTime());
     s.current = a;
@@ -155,6 +164,7 @@ final class ActiveChecks {
     }
     startWaiting(shard);
     if (closing.get() || s.stopped) {
+      unsettled.decrementAndGet();
       return;
     }
     boolean changed = failure == null ? s.machine.onSuccess() : s.machine.onFailure(failure);
@@ -190,10 +200,10 @@ final class ActiveChecks {
 
   /** The next check starts one (jittered) interval after the previous one was planned, never before it ended. */
   private void scheduleNext(TargetState s) {
-    if (closing.get() || s.stopped) {
-      return;
+    if (!closing.get() && !s.stopped) {
+      double factor = 1 + JITTER * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+      s.plannedNanos = timers.at(s.shard, s.plannedNanos + (long) (intervalNanos * factor), () -> due(s));
     }
-    double factor = 1 + JITTER * (2 * ThreadLocalRandom.current().nextDouble() - 1);
-    s.plannedNanos = timers.at(s.shard, s.plannedNanos + (long) (intervalNanos * factor), () -> due(s));
+    unsettled.decrementAndGet();
   }
 }

@@ -152,6 +152,14 @@ public final class DefaultHealthChecker implements HealthChecker, TargetGroupLis
     return n;
   }
 
+  /**
+   * Checks started whose target has no next check planned yet: in flight, or waiting for the health change they
+   * caused to be applied. 0 means no check is under way (what a test on fake time waits for before moving time).
+   */
+  public int unsettledChecks() {
+    return checks == null ? 0 : checks.unsettled();
+  }
+
   /** The event-loop contexts the checker runs on. */
   public int shards() {
     return shards.length;

@@ -1,5 +1,6 @@
 package dev.loadstar.healthcheck.internal;
 
+import dev.loadstar.core.TargetHealth;
 import dev.loadstar.healthcheck.HealthCheck;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -137,38 +138,32 @@ final class HttpProbe implements Probe {
         HttpClientResponse response = sent.result();
         int status = response.statusCode();
         if (grpc) {
-          response.body().onComplete(body -> {
-            if (body.failed()) {
-              c.close();
-              verdict.end(a, CheckVerdicts.classify(body.cause(), true));
-              return;
-            }
-            release(a, c);
-            verdict.end(a, GrpcProbe.verdict(healthCheck, status, response.headers(), response.trailers(),
-                body.result()));
-          });
-          return;
+          response.body().onComplete(body -> answered(a, c, body.cause(), body.failed() ? null
+              : GrpcProbe.verdict(healthCheck, status, response.headers(), response.trailers(), body.result())));
+        } else {
+          response.end().onComplete(ended -> answered(a, c, ended.cause(),
+              healthCheck.matches(status) ? null : CheckVerdicts.codeMismatch(status)));
         }
-        response.end().onComplete(ended -> {
-          if (ended.failed()) {
-            c.close();
-            verdict.end(a, CheckVerdicts.classify(ended.cause(), true));
-            return;
-          }
-          release(a, c);
-          verdict.end(a, healthCheck.matches(status) ? null : CheckVerdicts.codeMismatch(status));
-        });
       });
     });
   }
 
-  /** After a check with a complete answer: the connection goes back to the idle list when reused, else it closes. */
-  private void release(Attempt a, Endpoint.Conn c) {
+  /**
+   * The answer was read to its end ({@code failure} null; {@code readVerdict} null when the check passed), or could
+   * not be. After a complete answer the connection goes back to the idle list when reused, else it closes.
+   */
+  private void answered(Attempt a, Endpoint.Conn c, Throwable failure, TargetHealth readVerdict) {
+    if (failure != null) {
+      c.close();
+      verdict.end(a, CheckVerdicts.classify(failure, true));
+      return;
+    }
     if (healthCheck.reuseConnections() && !a.done) {
       a.state.endpoint.giveBack(c);
     } else {
       c.close();
     }
+    verdict.end(a, readVerdict);
   }
 
   /**
