@@ -145,6 +145,20 @@ class ScheduleTest {
   }
 
   @Test
+  void closeEndsACheckInFlightWithoutAVerdict() {
+    start(HealthCheck.builder().interval(Duration.ofSeconds(10)).timeout(Duration.ofSeconds(3)).build(),
+        server(false), 1);
+    clock.idleWhen(() -> checker.unsettledChecks() == 0 || checker.inFlightChecks() == 1 && requests.get() == 1);
+    clock.runUntil(() -> checker.inFlightChecks() == 1 && requests.get() == 1);
+    checker.close().await();
+    assertThat(checker.inFlightChecks()).isZero();
+    assertThat(checker.unsettledChecks()).isZero();
+    assertThat(clock.time.pendingTimers()).isZero();
+    assertThat(checks).isEmpty();
+    assertThat(group.target("i-0").health()).isEqualTo(TargetHealth.INITIAL);
+  }
+
+  @Test
   void closeCancelsEveryTimerAndNoCheckRunsAfterwards() {
     start(HealthCheck.builder().interval(Duration.ofSeconds(5)).timeout(Duration.ofSeconds(2)).build(),
         server(true), 5);

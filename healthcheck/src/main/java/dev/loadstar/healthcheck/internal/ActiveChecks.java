@@ -98,11 +98,16 @@ final class ActiveChecks {
     }
   }
 
-  /** Ends the target's check in flight, if any, at close. On its shard. */
+  /** Ends the target's check in flight, if any, without a verdict (the checker is closing). On its shard. */
   void abortCurrent(TargetState s) {
     Attempt a = s.current;
     if (a != null) {
-      a.done = true; // a connection still being set up for it will not be used to send it
+      if (!a.done) {
+        a.done = true; // a connection still being set up for it will not be used to send it
+        s.shard.inFlight--;
+        unsettled.decrementAndGet();
+      }
+      s.current = null;
       a.abort();
     }
   }
