@@ -8,6 +8,7 @@ import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupConfig;
 import dev.loadstar.core.TargetHealth;
 import dev.loadstar.healthcheck.internal.DefaultHealthChecker;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Test;
 class ScheduleTest {
 
   /** One finished check as the checker reports it, times in fake nanoseconds. */
-  private record Check(String targetId, long plannedNanos, long startNanos, long endNanos, TargetHealth failure) {
+  private record Check(String targetId, long plannedNanos, long startNanos, long endNanos, TargetHealth failure,
+      Context context) {
   }
 
   private Vertx vertx;
@@ -71,7 +73,7 @@ class ScheduleTest {
     }
     checker = clock.start(vertx, group, hc, OutlierDetection.disabled());
     checker.probeListener((t, planned, start, end, failure, active) ->
-        checks.add(new Check(t.target().id(), planned, start, end, failure)));
+        checks.add(new Check(t.target().id(), planned, start, end, failure, Vertx.currentContext())));
     FakeClock.waitFor(() -> checker.trackedTargets() == targets);
   }
 
@@ -120,6 +122,9 @@ class ScheduleTest {
     assertThat(gaps).anySatisfy(g -> assertThat(g).isLessThan(10_000 * ms));
     assertThat(gaps).anySatisfy(g -> assertThat(g).isGreaterThan(10_000 * ms));
     assertThat(checks).allSatisfy(c -> assertThat(c.failure()).isNull());
+    // the fake clock's timers ran each check on the target's own event-loop context, as Vert.x timers do
+    assertThat(checks).extracting(Check::context).doesNotContainNull().containsOnly(checks.get(0).context());
+    assertThat(checks.get(0).context().isEventLoopContext()).isTrue();
   }
 
   @Test
