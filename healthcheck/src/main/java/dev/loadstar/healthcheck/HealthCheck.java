@@ -30,8 +30,9 @@ public final class HealthCheck {
     /** A TCP connection that opens within the timeout (Loadstar allows it for any group). */
     TCP,
     /**
-     * A gRPC unary call over HTTP/2 cleartext (prior knowledge) to the path ({@code /package.service/method}, ALB's
-     * default {@code /AWS.ALB/healthcheck}) with an empty message; the {@code grpc-status} must match
+     * A gRPC unary call to the path ({@code /package.service/method}, ALB's default {@code /AWS.ALB/healthcheck})
+     * with an empty message, over HTTP/2 cleartext (prior knowledge), or over TLS (HTTP/2 by ALPN, certificates not
+     * validated) when the target group's protocol is {@code HTTPS}, as ALB does; the {@code grpc-status} must match
      * {@code Matcher.GrpcCode} (ALB's default {@code 12}, UNIMPLEMENTED: any gRPC server answers it). With the
      * standard health service path {@value HealthCheck#GRPC_HEALTH_SERVICE_PATH}, a status 0 answer must also say
      * {@code SERVING}. Loadstar allows it for any group.

@@ -1,7 +1,7 @@
 package dev.loadstar.healthcheck;
 
-import dev.loadstar.core.config.Checks;
 import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.healthcheck.internal.DefaultHealthChecker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,11 +17,11 @@ import io.vertx.core.json.JsonObject;
  * exactly {@code HealthyThresholdCount} consecutive successes. A passive ejection wins while it lasts; when it ends
  * the active state applies again (or {@code unavailable} in a group without active checks).
  *
- * <p>One checker per group. Checks run on Vert.x timers of the checker's event-loop contexts (one per two cores,
- * targets spread by id), one check per target at a time, the next one interval (with 10 % jitter) after the previous
- * one was planned; at most {@link HealthCheck#maxConcurrentChecks()} run at once, through one shared HTTP client (or
- * TCP client). Health changes are applied to the group off the event loops. Checking of a target stops when it starts
- * draining or is deregistered; {@link #close()} stops everything.
+ * <p>One checker per group. Checks run on timers of the checker's {@link TimeSource} (Vert.x timers by default) on
+ * its event-loop contexts (one per two cores, targets spread by id), one check per target at a time, the next one
+ * interval (with 10 % jitter) after the previous one was planned; at most {@link HealthCheck#maxConcurrentChecks()}
+ * run at once, through one shared HTTP client (or TCP client). Health changes are applied to the group off the event
+ * loops. Checking of a target stops when it starts draining or is deregistered; {@link #close()} stops everything.
  */
 public interface HealthChecker {
 
@@ -39,6 +39,16 @@ public interface HealthChecker {
   static HealthChecker start(Vertx vertx, TargetGroup group, HealthCheck healthCheck,
       OutlierDetection outlierDetection) {
     return DefaultHealthChecker.start(vertx, group, healthCheck, outlierDetection);
+  }
+
+  /**
+   * As {@link #start(Vertx, TargetGroup, HealthCheck, OutlierDetection)}, reading the time and setting every timer
+   * (check schedules and deadlines, ejections) through {@code time}: {@link TimeSource#system(Vertx)} in production,
+   * a {@code ManualTimeSource} in tests that move time themselves. Checks still go to the targets' real sockets.
+   */
+  static HealthChecker start(Vertx vertx, TargetGroup group, HealthCheck healthCheck,
+      OutlierDetection outlierDetection, TimeSource time) {
+    return DefaultHealthChecker.start(vertx, group, healthCheck, outlierDetection, time);
   }
 
   /** The checked group. */

@@ -1,7 +1,6 @@
 package dev.loadstar.healthcheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
@@ -13,11 +12,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The public check listener: every finished check, in order, before the health change it causes is applied. */
+/**
+ * The public check listener: every finished check, in order, before the health change it causes is applied (on fake
+ * time, against a real backend).
+ */
 class CheckListenerTest {
 
   /** What the listener saw at one check. */
@@ -27,11 +28,7 @@ class CheckListenerTest {
   private Vertx vertx;
   private TargetGroup group;
   private HealthChecker checker;
-
-  @BeforeAll
-  static void warmUp() {
-    Warmup.ensure();
-  }
+  private final FakeClock clock = new FakeClock();
 
   @BeforeEach
   void setUp() {
@@ -54,12 +51,12 @@ class CheckListenerTest {
     ScriptedBackend backend = new ScriptedBackend(vertx, n -> n <= 2 ? 200 : 503);
     group.register(Target.of("i-a", "127.0.0.1", backend.port()));
     List<Seen> seen = new CopyOnWriteArrayList<>();
-    checker = HealthChecker.start(vertx, group, HealthCheck.builder().embedded(true).interval(Duration.ofMillis(250))
-        .timeout(Duration.ofMillis(240)).unhealthyThresholdCount(2).build(), OutlierDetection.disabled());
+    checker = clock.start(vertx, group, HealthCheck.builder().interval(Duration.ofSeconds(10))
+        .timeout(Duration.ofSeconds(5)).unhealthyThresholdCount(2).build(), OutlierDetection.disabled());
     Runnable remove = checker.addCheckListener((target, failure, active) -> seen.add(new Seen(failure == null,
         failure == null ? null : failure.reason().code(), active.state(), target.health().state())));
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> seen.size() >= 4);
+    clock.runUntil(() -> seen.size() >= 4);
     remove.run();
     int after = seen.size();
 
@@ -70,11 +67,11 @@ class CheckListenerTest {
         new Seen(true, null, State.HEALTHY, State.HEALTHY),
         new Seen(false, "Target.ResponseCodeMismatch", State.HEALTHY, State.HEALTHY),
         new Seen(false, "Target.ResponseCodeMismatch", State.UNHEALTHY, State.HEALTHY));
-    await().atMost(Duration.ofSeconds(20)).until(() -> group.target("i-a").health().state() == State.UNHEALTHY);
+    FakeClock.waitFor(() -> group.target("i-a").health().state() == State.UNHEALTHY);
 
     // removed: later checks are not reported
     int requests = backend.requests.get();
-    await().atMost(Duration.ofSeconds(20)).until(() -> backend.requests.get() >= requests + 2);
+    clock.runUntil(() -> backend.requests.get() >= requests + 2);
     assertThat(seen).hasSize(after);
     assertThat(group.target("i-a").health().reason()).isEqualTo(TargetHealth.Reason.TARGET_RESPONSE_CODE_MISMATCH);
     backend.close();

@@ -21,9 +21,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Function targets: checks are off by default (as ALB's Lambda checks); when enabled, the handler is called. */
+/**
+ * Function targets: checks are off by default (as ALB's Lambda checks); when enabled, the handler is called. A
+ * throwing or silent handler runs on real timers (the call's own timeout included); the others on fake time.
+ */
 class FunctionHealthCheckTest {
 
+  private static final HealthCheck SLOW = HealthCheck.builder().path("/healthz").interval(Duration.ofSeconds(10))
+      .timeout(Duration.ofSeconds(5)).healthyThresholdCount(2).unhealthyThresholdCount(2).build();
   private static final HealthCheck FAST = HealthCheck.builder().embedded(true).path("/healthz")
       .interval(Duration.ofMillis(100)).timeout(Duration.ofMillis(80)).healthyThresholdCount(2)
       .unhealthyThresholdCount(2).build();
@@ -31,6 +36,7 @@ class FunctionHealthCheckTest {
   private Vertx vertx;
   private TargetGroup group;
   private HealthChecker checker;
+  private final FakeClock clock = new FakeClock();
 
   @BeforeEach
   void setUp() {
@@ -54,12 +60,13 @@ class FunctionHealthCheckTest {
       calls.incrementAndGet();
       return Future.succeededFuture(FunctionResponse.ok("ok"));
     }));
-    checker = HealthChecker.start(vertx, group, FAST);
-    // several intervals pass: a checked target would have been probed by now
     Target probe = Target.functionBuilder("probe", req -> Future.succeededFuture(FunctionResponse.ok("ok")))
         .healthCheckEnabled(true).build();
     group.register(probe);
-    await().atMost(Duration.ofSeconds(5)).until(() -> group.target("probe").health().equals(TargetHealth.HEALTHY));
+    checker = clock.start(vertx, group, SLOW, OutlierDetection.defaults());
+    // several intervals pass: a checked target is probed, the other one never
+    clock.runUntil(() -> group.target("probe").health().equals(TargetHealth.HEALTHY));
+    clock.advance(SLOW.interval().multipliedBy(5));
     assertThat(calls.get()).isZero();
     assertThat(group.target("fn").health()).isEqualTo(TargetHealth.UNAVAILABLE);
     JsonObject json = checker.describeTargetHealth();
@@ -78,13 +85,14 @@ class FunctionHealthCheckTest {
       return Future.succeededFuture(FunctionResponse.of(status.get()));
     }).healthCheckEnabled(true).build());
     assertThat(group.target("fn").health()).isEqualTo(TargetHealth.INITIAL);
-    checker = HealthChecker.start(vertx, group, FAST);
-    await().atMost(Duration.ofSeconds(5)).until(() -> group.target("fn").health().equals(TargetHealth.HEALTHY));
+    checker = clock.start(vertx, group, SLOW, OutlierDetection.defaults());
+    clock.runUntil(() -> group.target("fn").health().equals(TargetHealth.HEALTHY));
+    assertThat(checks).hasSize(1);
     assertThat(checks.get(0).path()).isEqualTo("/healthz");
     assertThat(checks.get(0).headers().get("user-agent")).isEqualTo(HealthCheck.USER_AGENT);
     status.set(500);
-    await().atMost(Duration.ofSeconds(5)).until(() -> group.target("fn").health().state()
-        == TargetHealth.State.UNHEALTHY);
+    clock.runUntil(() -> group.target("fn").health().state() == TargetHealth.State.UNHEALTHY);
+    assertThat(checks).as("unhealthy after exactly 2 failed checks").hasSize(3);
     assertThat(group.target("fn").health().reason()).isEqualTo(TargetHealth.Reason.TARGET_RESPONSE_CODE_MISMATCH);
     assertThat(group.target("fn").health().description()).isEqualTo("Health checks failed with these codes: [500]");
   }

@@ -24,22 +24,20 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Passive health: request outcomes eject targets through per-target circuit breakers. */
+/**
+ * Passive health: request outcomes eject targets through per-target circuit breakers. Ejection times run on fake
+ * time; the cap is shown with real traffic from the load-balanced client.
+ */
 class OutlierDetectionTest {
 
   private Vertx vertx;
   private TargetGroup group;
   private DefaultHealthChecker checker;
   private final List<HealthChangeEvent> events = new CopyOnWriteArrayList<>();
-
-  @BeforeAll
-  static void warmUp() {
-    Warmup.ensure();
-  }
+  private final FakeClock clock = new FakeClock();
 
   @BeforeEach
   void setUp() {
@@ -69,8 +67,31 @@ class OutlierDetectionTest {
     for (String id : ids) {
       group.register(Target.of(id, "127.0.0.1", port++));
     }
-    checker = (DefaultHealthChecker) HealthChecker.start(vertx, group, HealthCheck.defaults(), od);
+    checker = clock.start(vertx, group, HealthCheck.defaults(), od);
     await().atMost(Duration.ofSeconds(10)).until(() -> checker.trackedTargets() == ids.length);
+  }
+
+  /** Fails the target's requests until it is ejected; returns its ejection description. */
+  private String ejectAfter(RegisteredTarget t, int failures) {
+    int before = checker.ejectedTargets();
+    for (int i = 0; i < failures; i++) {
+      request(t, RequestOutcome.TARGET_5XX);
+    }
+    FakeClock.waitFor(() -> checker.ejectedTargets() == before + 1
+        && t.health().reason() == Reason.TARGET_OUTLIER_EJECTED);
+    return t.health().description();
+  }
+
+  /** The ejection lasts exactly {@code time} of (fake) time: still ejected 1 ms before, back in rotation at it. */
+  private void assertEjectionLasts(RegisteredTarget t, Duration time) {
+    clock.advance(time.minusMillis(1));
+    assertThat(checker.ejectedTargets()).as("1 ms before the end of a %s ejection", time).isEqualTo(1);
+    assertThat(checker.breakerState(t)).isEqualTo(CircuitBreaker.State.OPEN);
+    clock.advance(Duration.ofMillis(1));
+    assertThat(checker.ejectedTargets()).as("at the end of a %s ejection", time).isZero();
+    // half-open: back in rotation, and its next request decides
+    assertThat(checker.breakerState(t)).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+    FakeClock.waitFor(() -> t.health().equals(TargetHealth.UNAVAILABLE));
   }
 
   private static void request(RegisteredTarget t, RequestOutcome outcome) {
@@ -115,28 +136,48 @@ class OutlierDetectionTest {
   }
 
   @Test
-  void ejectionTimeGrowsWithRepeatedEjectionsAndEndsRestoreUnavailable() {
-    passiveGroup(OutlierDetection.builder().consecutiveFailures(2).baseEjectionTime(Duration.ofMillis(200))
-        .maxEjectionTime(Duration.ofSeconds(10)).build(), "i-a", "i-b");
+  void theNthEjectionLastsBaseTimesNCappedAtTheMaximumAndEndsHalfOpen() {
+    passiveGroup(OutlierDetection.builder().consecutiveFailures(2).baseEjectionTime(Duration.ofSeconds(30))
+        .maxEjectionTime(Duration.ofSeconds(100)).build(), "i-a", "i-b");
     RegisteredTarget a = group.target("i-a");
-    request(a, RequestOutcome.TARGET_5XX);
-    request(a, RequestOutcome.TARGET_5XX);
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.health().reason() == Reason.TARGET_OUTLIER_EJECTED);
-    assertThat(a.health().description()).isEqualTo(
-        "Ejected by outlier detection after 2 consecutive failed requests (ejection 1, for 200 ms)");
-    // the ejection ends: half-open, back in rotation without active checks as unavailable
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.health().equals(TargetHealth.UNAVAILABLE));
-    assertThat(checker.breakerState(a)).isEqualTo(CircuitBreaker.State.HALF_OPEN);
-    request(a, RequestOutcome.CONNECT_FAILURE); // the trial fails: ejected again, for longer
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.health().reason() == Reason.TARGET_OUTLIER_EJECTED);
-    assertThat(a.health().description()).isEqualTo(
-        "Ejected by outlier detection after its trial request failed (ejection 2, for 400 ms)");
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.health().equals(TargetHealth.UNAVAILABLE));
+    assertThat(ejectAfter(a, 2)).isEqualTo(
+        "Ejected by outlier detection after 2 consecutive failed requests (ejection 1, for 30 s)");
+    assertEjectionLasts(a, Duration.ofSeconds(30));
+    // the trial request fails: ejected again at once, for longer
+    assertThat(ejectAfter(a, 1)).isEqualTo(
+        "Ejected by outlier detection after its trial request failed (ejection 2, for 60 s)");
+    assertEjectionLasts(a, Duration.ofSeconds(60));
+    assertThat(ejectAfter(a, 1)).endsWith("(ejection 3, for 90 s)");
+    assertEjectionLasts(a, Duration.ofSeconds(90));
+    // 4 x 30 s is past the maximum
+    assertThat(ejectAfter(a, 1)).endsWith("(ejection 4, for 100 s)");
+    assertEjectionLasts(a, Duration.ofSeconds(100));
     request(a, RequestOutcome.SUCCESS); // the trial passes: closed
     assertThat(checker.breakerState(a)).isEqualTo(CircuitBreaker.State.CLOSED);
-    assertThat(healthsOf("i-a")).extracting(TargetHealth::state)
-        .containsExactly(State.UNHEALTHY, State.UNAVAILABLE, State.UNHEALTHY, State.UNAVAILABLE);
+    assertThat(healthsOf("i-a")).extracting(TargetHealth::state).containsExactly(State.UNHEALTHY,
+        State.UNAVAILABLE, State.UNHEALTHY, State.UNAVAILABLE, State.UNHEALTHY, State.UNAVAILABLE,
+        State.UNHEALTHY, State.UNAVAILABLE);
     assertThat(checker.liveTimers()).isZero();
+    assertThat(clock.time.pendingTimers()).isZero();
+  }
+
+  @Test
+  void theEjectionCountStartsAgainOnceTheTargetStayedInRotationForTheMaximumEjectionTime() {
+    passiveGroup(OutlierDetection.builder().consecutiveFailures(2).baseEjectionTime(Duration.ofSeconds(10))
+        .maxEjectionTime(Duration.ofSeconds(60)).build(), "i-a", "i-b");
+    RegisteredTarget a = group.target("i-a");
+    assertThat(ejectAfter(a, 2)).endsWith("(ejection 1, for 10 s)");
+    assertEjectionLasts(a, Duration.ofSeconds(10));
+    request(a, RequestOutcome.SUCCESS);
+    // in rotation for 1 ms less than the maximum ejection time: the count goes on
+    clock.advance(Duration.ofSeconds(60).minusMillis(1));
+    assertThat(ejectAfter(a, 2)).endsWith("(ejection 2, for 20 s)");
+    assertEjectionLasts(a, Duration.ofSeconds(20));
+    request(a, RequestOutcome.SUCCESS);
+    // in rotation for exactly the maximum ejection time: the count starts again
+    clock.advance(Duration.ofSeconds(60));
+    assertThat(ejectAfter(a, 2)).endsWith("(ejection 1, for 10 s)");
+    assertEjectionLasts(a, Duration.ofSeconds(10));
   }
 
   @Test
@@ -198,31 +239,40 @@ class OutlierDetectionTest {
     backend.serving(group, "i-a");
     group.register(Target.of("i-a", "127.0.0.1", backend.port()));
     // a second, healthy target: with one target the 50 % cap would allow no ejection at all
-    group.register(Target.of("i-b", "127.0.0.1", new ScriptedBackend(vertx, n -> 200).port()));
-    checker = (DefaultHealthChecker) HealthChecker.start(vertx, group, HealthCheck.builder().embedded(true)
-        .interval(Duration.ofMillis(200)).timeout(Duration.ofMillis(190)).build(),
+    ScriptedBackend other = new ScriptedBackend(vertx, n -> 200);
+    group.register(Target.of("i-b", "127.0.0.1", other.port()));
+    checker = clock.start(vertx, group, HealthCheck.builder().interval(Duration.ofSeconds(10))
+        .timeout(Duration.ofSeconds(5)).build(),
         OutlierDetection.builder().consecutiveFailures(2).baseEjectionTime(Duration.ofSeconds(60)).build());
     RegisteredTarget a = group.target("i-a");
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.health().equals(TargetHealth.HEALTHY));
+    clock.runUntil(() -> a.health().equals(TargetHealth.HEALTHY));
     List<TargetHealth> activeSeen = new CopyOnWriteArrayList<>();
-    checker.probeListener((t, planned, start, end, failure, active) -> activeSeen.add(active));
+    checker.probeListener((t, planned, start, end, failure, active) -> {
+      if (t == a) {
+        activeSeen.add(active);
+      }
+    });
     backend.script = n -> 503;
     request(a, RequestOutcome.TARGET_5XX);
     request(a, RequestOutcome.TARGET_5XX);
     await().atMost(Duration.ofSeconds(10)).until(() -> a.health().reason() == Reason.TARGET_OUTLIER_EJECTED);
+    Duration ejectedAt = clock.now();
     // the active checks find it unhealthy while it is ejected: the ejection still shows
-    await().atMost(Duration.ofSeconds(10)).until(() -> !activeSeen.isEmpty()
-        && activeSeen.get(activeSeen.size() - 1).state() == State.UNHEALTHY);
+    clock.runUntil(() -> !activeSeen.isEmpty() && activeSeen.get(activeSeen.size() - 1).state() == State.UNHEALTHY);
     assertThat(a.health().reason()).isEqualTo(Reason.TARGET_OUTLIER_EJECTED);
-    // when the ejection ends (here: the checker closes, which ends ejections; a timer ending one takes the same path,
-    // see the passive-only test) the active state applies
-    checker.close().await();
-    TargetHealth activeAtClose = activeSeen.get(activeSeen.size() - 1);
-    assertThat(activeAtClose.state()).isEqualTo(State.UNHEALTHY);
-    assertThat(a.health()).isEqualTo(activeAtClose);
-    // (the checks answered 503; a check a busy machine lets time out would show Target.Timeout instead)
-    assertThat(healthsOf("i-a")).extracting(h -> h.reason() == null ? h.state().apiName() : h.reason().code())
-        .containsExactly("healthy", "Target.OutlierEjected", activeAtClose.reason().code());
+    assertThat(checker.ejectedTargets()).isEqualTo(1);
+    // when the ejection ends, 60 s later, the active state applies
+    clock.runUntil(() -> checker.ejectedTargets() == 0);
+    assertThat(clock.now().minus(ejectedAt)).isEqualTo(Duration.ofSeconds(60));
+    TargetHealth unhealthy = TargetHealth.unhealthy(Reason.TARGET_RESPONSE_CODE_MISMATCH,
+        "Health checks failed with these codes: [503]");
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.health().equals(unhealthy));
+    assertThat(healthsOf("i-a")).containsExactly(TargetHealth.HEALTHY, ejectionOf(a), unhealthy);
+  }
+
+  private TargetHealth ejectionOf(RegisteredTarget t) {
+    return healthsOf(t.target().id()).stream().filter(h -> h.reason() == Reason.TARGET_OUTLIER_EJECTED).findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -234,6 +284,7 @@ class OutlierDetectionTest {
     checker.close().await();
     assertThat(a.health()).isEqualTo(TargetHealth.UNAVAILABLE);
     assertThat(checker.liveTimers()).isZero();
+    assertThat(clock.time.pendingTimers()).isZero();
   }
 
   @Test

@@ -19,28 +19,28 @@ import dev.loadstar.core.TargetHealth;
 import dev.loadstar.core.TargetHealth.Reason;
 import dev.loadstar.core.TargetHealth.State;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Each reason code from its real cause, against WireMock on 127.0.0.1. */
+/**
+ * Each reason code from its real cause, against WireMock on 127.0.0.1. Checks run on fake time (time moves from one
+ * check to the next), except one timeout that runs on real Vert.x timers.
+ */
 class ReasonCodeTest {
 
   private Vertx vertx;
   private WireMockServer wm;
   private TargetGroup group;
   private HealthChecker checker;
-
-  @BeforeAll
-  static void warmUp() {
-    Warmup.ensure();
-  }
+  private final FakeClock clock = new FakeClock();
 
   @BeforeEach
   void setUp() {
@@ -61,8 +61,11 @@ class ReasonCodeTest {
   }
 
   private HealthCheck.Builder checks() {
-    return HealthCheck.builder().embedded(true).interval(Duration.ofMillis(500)).timeout(Duration.ofMillis(400))
-        .path("/health");
+    return HealthCheck.builder().interval(Duration.ofSeconds(10)).timeout(Duration.ofSeconds(5)).path("/health");
+  }
+
+  private void start(HealthCheck hc) {
+    checker = clock.start(vertx, group, hc, OutlierDetection.disabled());
   }
 
   /**
@@ -71,8 +74,8 @@ class ReasonCodeTest {
    */
   private TargetHealth awaitHealth(int port, HealthCheck hc, TargetHealth expected) {
     group.register(Target.of("i-a", "127.0.0.1", port));
-    checker = HealthChecker.start(vertx, group, hc, OutlierDetection.disabled());
-    await().atMost(Duration.ofSeconds(20)).until(() -> expected.equals(group.target("i-a").health()));
+    start(hc);
+    clock.runUntil(() -> expected.equals(group.target("i-a").health()));
     return group.target("i-a").health();
   }
 
@@ -94,27 +97,29 @@ class ReasonCodeTest {
   void matcherRangeAcceptsAnyCodeInIt() {
     wm.stubFor(get("/health").willReturn(aResponse().withStatus(204)));
     group.register(Target.of("i-a", "127.0.0.1", wm.port()));
-    checker = HealthChecker.start(vertx, group, checks().matcher("200-299").build(), OutlierDetection.disabled());
-    await().atMost(Duration.ofSeconds(20)).until(() -> group.target("i-a").health().state() == State.HEALTHY);
+    start(checks().matcher("200-299").build());
+    clock.runUntil(() -> group.target("i-a").health().state() == State.HEALTHY);
   }
 
   @Test
-  void delayPastTheTimeoutIsTimeout() {
+  void delayPastTheTimeoutIsTimeoutOnRealTimers() {
     wm.stubFor(get("/health").willReturn(aResponse().withStatus(200).withFixedDelay(1000)));
     TargetHealth expected = TargetHealth.unhealthy(Reason.TARGET_TIMEOUT, "Request timed out");
-    assertThat(awaitHealth(wm.port(), checks().build(), expected)).isEqualTo(expected);
+    group.register(Target.of("i-a", "127.0.0.1", wm.port()));
+    checker = HealthChecker.start(vertx, group, HealthCheck.builder().embedded(true).interval(Duration.ofMillis(500))
+        .timeout(Duration.ofMillis(400)).path("/health").build(), OutlierDetection.disabled());
+    await().atMost(Duration.ofSeconds(20)).until(() -> expected.equals(group.target("i-a").health()));
   }
 
   @Test
   void connectionResetIsFailedHealthChecks() {
     wm.stubFor(get("/health").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
     group.register(Target.of("i-a", "127.0.0.1", wm.port()));
-    checker = HealthChecker.start(vertx, group, checks().build(), OutlierDetection.disabled());
-    await().atMost(Duration.ofSeconds(20)).until(() -> group.target("i-a").health().reason()
-        == Reason.TARGET_FAILED_HEALTH_CHECKS);
-    // the kernel reports a reset either as "reset by peer" or as the connection closing mid-response
-    assertThat(group.target("i-a").health().description()).isIn("Health checks failed: connection reset",
-        "Health checks failed: connection closed before a complete response");
+    start(checks().build());
+    clock.runUntil(() -> group.target("i-a").health().reason() == Reason.TARGET_FAILED_HEALTH_CHECKS);
+    // a reset and a close mid-response are one kind of failure: the connection was lost before a complete response
+    assertThat(group.target("i-a").health().description())
+        .isEqualTo("Health checks failed: connection closed before a complete response");
   }
 
   @Test
@@ -146,18 +151,37 @@ class ReasonCodeTest {
   void httpsChecksPassWithoutValidatingTheTargetCertificate() {
     wm.stubFor(get("/health").willReturn(aResponse().withStatus(200)));
     group.register(Target.of("i-a", "127.0.0.1", wm.httpsPort()));
-    // TLS handshakes are slow on a cold, busy JVM: a generous timeout keeps this about certificates, not speed
-    checker = HealthChecker.start(vertx, group, checks().protocol(HealthCheck.Protocol.HTTPS)
-        .interval(Duration.ofSeconds(3)).timeout(Duration.ofMillis(2500)).build(), OutlierDetection.disabled());
-    await().atMost(Duration.ofSeconds(20)).until(() -> group.target("i-a").health().state() == State.HEALTHY);
+    start(checks().protocol(HealthCheck.Protocol.HTTPS).build());
+    clock.runUntil(() -> group.target("i-a").health().state() == State.HEALTHY);
+  }
+
+  @Test
+  void httpsChecksSpeakTlsToAServerThatRefusesPlaintext() {
+    List<Boolean> overTls = new CopyOnWriteArrayList<>();
+    int port = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setKeyCertOptions(TestCertificate.keyCert()))
+        .requestHandler(req -> {
+          overTls.add(req.isSSL());
+          req.response().end("ok");
+        }).listen(0, "127.0.0.1").await().actualPort();
+    group.register(Target.of("i-a", "127.0.0.1", port));
+    // plaintext checks get nowhere with this server
+    start(checks().protocol(HealthCheck.Protocol.HTTP).build());
+    clock.runUntil(() -> group.target("i-a").health().state() == State.UNHEALTHY);
+    assertThat(group.target("i-a").health().reason()).isEqualTo(Reason.TARGET_FAILED_HEALTH_CHECKS);
+    assertThat(overTls).isEmpty();
+    checker.close().await();
+    // HTTPS checks pass, over TLS, with a certificate nobody trusts
+    start(checks().protocol(HealthCheck.Protocol.HTTPS).build());
+    clock.runUntil(() -> group.target("i-a").health().state() == State.HEALTHY);
+    assertThat(overTls).isNotEmpty().containsOnly(true);
   }
 
   @Test
   void checkCarriesUserAgentHostAndPathWithQuery() {
     wm.stubFor(get("/health?deep=1").willReturn(aResponse().withStatus(200)));
     group.register(Target.of("i-a", "127.0.0.1", wm.port()));
-    checker = HealthChecker.start(vertx, group, checks().path("/health?deep=1").build(), OutlierDetection.disabled());
-    await().atMost(Duration.ofSeconds(20)).until(() -> group.target("i-a").health().state() == State.HEALTHY);
+    start(checks().path("/health?deep=1").build());
+    clock.runUntil(() -> group.target("i-a").health().state() == State.HEALTHY);
     List<LoggedRequest> seen = wm.findAll(getRequestedFor(urlEqualTo("/health?deep=1")));
     assertThat(seen).isNotEmpty();
     LoggedRequest r = seen.get(0);
@@ -170,8 +194,8 @@ class ReasonCodeTest {
   void fixedPortChecksAnotherPortThanTheTrafficPort() throws IOException {
     wm.stubFor(get("/health").willReturn(aResponse().withStatus(200)));
     group.register(Target.of("i-a", "127.0.0.1", closedPort()));
-    checker = HealthChecker.start(vertx, group, checks().port(wm.port()).build(), OutlierDetection.disabled());
-    await().atMost(Duration.ofSeconds(20)).until(() -> group.target("i-a").health().state() == State.HEALTHY);
+    start(checks().port(wm.port()).build());
+    clock.runUntil(() -> group.target("i-a").health().state() == State.HEALTHY);
     assertThat(wm.findAll(getRequestedFor(urlEqualTo("/health")))).isNotEmpty();
   }
 
@@ -179,9 +203,9 @@ class ReasonCodeTest {
   void tcpChecksPassWhenThePortAcceptsAndFailWhenRefused() throws IOException {
     group.register(Target.of("i-open", "127.0.0.1", wm.port()));
     group.register(Target.of("i-closed", "127.0.0.1", closedPort()));
-    checker = HealthChecker.start(vertx, group, HealthCheck.builder().embedded(true).protocol(HealthCheck.Protocol.TCP)
-        .interval(Duration.ofMillis(500)).timeout(Duration.ofMillis(400)).build(), OutlierDetection.disabled());
-    await().atMost(Duration.ofSeconds(20)).until(() -> group.target("i-open").health().state() == State.HEALTHY
+    start(HealthCheck.builder().protocol(HealthCheck.Protocol.TCP).interval(Duration.ofSeconds(10))
+        .timeout(Duration.ofSeconds(5)).build());
+    clock.runUntil(() -> group.target("i-open").health().state() == State.HEALTHY
         && group.target("i-closed").health().state() == State.UNHEALTHY);
     assertThat(group.target("i-closed").health()).isEqualTo(TargetHealth.unhealthy(
         Reason.TARGET_FAILED_HEALTH_CHECKS, "Health checks failed: connection refused"));

@@ -1,7 +1,6 @@
 package dev.loadstar.healthcheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
@@ -14,24 +13,20 @@ import java.util.List;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * ALB's thresholds, exactly, against a real backend: the backend counts the checks it answers and records the health
- * the group shows when each check arrives (which is the health after all previous checks).
+ * ALB's thresholds, exactly, against a real backend on fake time: the backend counts the checks it answers and records
+ * the health the group shows when each check arrives (which is the health after all previous checks); time moves only
+ * from one check to the next.
  */
 class ThresholdTest {
 
   private Vertx vertx;
   private TargetGroup group;
   private HealthChecker checker;
-
-  @BeforeAll
-  static void warmUp() {
-    Warmup.ensure();
-  }
+  private final FakeClock clock = new FakeClock();
 
   @BeforeEach
   void setUp() {
@@ -50,7 +45,7 @@ class ThresholdTest {
   }
 
   private static HealthCheck fastChecks(int healthy, int unhealthy) {
-    return HealthCheck.builder().embedded(true).interval(Duration.ofMillis(250)).timeout(Duration.ofMillis(240))
+    return HealthCheck.builder().interval(Duration.ofSeconds(10)).timeout(Duration.ofSeconds(5))
         .healthyThresholdCount(healthy).unhealthyThresholdCount(unhealthy).path("/health").build();
   }
 
@@ -59,8 +54,8 @@ class ThresholdTest {
     ScriptedBackend backend = new ScriptedBackend(vertx, script);
     backend.serving(group, "i-a");
     group.register(Target.of("i-a", "127.0.0.1", backend.port()));
-    checker = HealthChecker.start(vertx, group, hc, OutlierDetection.disabled());
-    await().atMost(Duration.ofSeconds(20)).until(() -> backend.requests.get() >= checks + 1);
+    checker = clock.start(vertx, group, hc, OutlierDetection.disabled());
+    clock.runUntil(() -> backend.requests.get() >= checks + 1);
     checker.close().await();
     assertThat(backend.requests.get()).isGreaterThanOrEqualTo(checks + 1);
     List<State> states = backend.healthAtArrival.subList(0, checks + 1).stream().map(TargetHealth::state)

@@ -13,7 +13,7 @@ import dev.loadstar.core.TargetHealth;
  *   unhealthy, the reason and description follow the latest failed check.</li>
  * </ul>
  */
-public final class ActiveHealth {
+final class ActiveHealth {
 
   private final int healthyThreshold;
   private final int unhealthyThreshold;

@@ -13,7 +13,7 @@ public interface ProbeListener {
    * A check of {@code target} finished.
    *
    * @param target the checked target
-   * @param plannedNanos when the check was planned to start ({@link System#nanoTime()})
+   * @param plannedNanos when the check was planned to start (the checker's {@code TimeSource#nanoTime()})
    * @param startNanos when it actually started
    * @param endNanos when it ended
    * @param failure the failed check's verdict ({@code unhealthy} with reason and description), or null if it passed
