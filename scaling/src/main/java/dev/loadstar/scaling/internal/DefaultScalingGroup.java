@@ -7,6 +7,7 @@ import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupListener;
 import dev.loadstar.core.TargetHealth;
 import dev.loadstar.core.config.Checks;
+import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.scaling.HealthCheckType;
 import dev.loadstar.scaling.Instance;
 import dev.loadstar.scaling.InstanceState;
@@ -55,8 +56,9 @@ public final class DefaultScalingGroup implements ScalingGroup {
   private final Vertx vertx;
   private final Context ctx;
   private final ScalingGroupConfig config;
+  /** The clock set in the configuration, or null: times are then read from {@link #time}. */
   private final Clock clock;
-  private final Scheduler scheduler;
+  private final TimeSource time;
   private final CopyOnWriteArrayList<ScalingGroupListener> listeners = new CopyOnWriteArrayList<>();
 
   // Confined to ctx.
@@ -94,15 +96,10 @@ public final class DefaultScalingGroup implements ScalingGroup {
   private volatile List<TargetGroup> groupView = List.of();
   private final LinkedHashMap<String, ScalingActivity> activityLog = new LinkedHashMap<>();
 
-  /** A group on {@code vertx.getOrCreateContext()} using Vert.x timers. */
-  public DefaultScalingGroup(Vertx vertx, ScalingGroupConfig config) {
-    this(vertx, config, Scheduler.of(vertx));
-  }
-
-  /** A group on {@code vertx.getOrCreateContext()} using the given scheduler (tests use a manual one). */
-  public DefaultScalingGroup(Vertx vertx, ScalingGroupConfig config, Scheduler scheduler) {
+  /** A group on {@code vertx.getOrCreateContext()} whose timers and times come from {@code time}. */
+  public DefaultScalingGroup(Vertx vertx, ScalingGroupConfig config, TimeSource time) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
-    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.time = Objects.requireNonNull(time, "time");
     this.config = Objects.requireNonNull(config, "config");
     this.ctx = vertx.getOrCreateContext();
     this.clock = config.clock();
@@ -110,7 +107,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
     this.desiredCapacity = config.desiredCapacity();
     this.maxSize = config.maxSize();
     this.healthCheckType = config.healthCheckType();
-    this.backoffUntilNanos = scheduler.nanoTime();
+    this.backoffUntilNanos = time.nanoTime();
     this.cooldownUntilNanos = backoffUntilNanos;
     for (ScalingPolicy p : config.policies()) {
       voters.add(new PolicyVoter(p));
@@ -197,7 +194,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
       end = now();
       if (policyDriven) {
         policyActivitiesInProgress--;
-        long until = scheduler.nanoTime() + config.defaultCooldown().toNanos();
+        long until = time.nanoTime() + config.defaultCooldown().toNanos();
         cooldownUntilNanos = Math.max(cooldownUntilNanos, until);
       }
       record();
@@ -239,7 +236,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
       }
       starting = true;
       Future<InstanceProvider> resolved = config.provider() != null ? Future.succeededFuture(config.provider())
-          : hop(vertx.executeBlocking(() -> Providers.create(config.launchTemplate().provider(), vertx), false));
+          : hop(vertx.executeBlocking(() -> Providers.create(config.launchTemplate().provider(), vertx, time), false));
       return resolved.compose(p -> {
         provider = p;
         ownsProvider = config.provider() == null;
@@ -250,7 +247,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
         for (TargetGroup g : config.targetGroups()) {
           attachNow(g);
         }
-        long describeStart = scheduler.nanoTime();
+        long describeStart = time.nanoTime();
         return hop(safe(() -> provider.describe(name(), config.launchTemplate()))).<Void>map(found -> {
           starting = false;
           if (closed) {
@@ -447,7 +444,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
       closed = true;
       for (long t : new long[] {healthTimer, monitorTimer, backoffTimer}) {
         if (t >= 0) {
-          scheduler.cancel(t);
+          time.cancelTimer(t);
         }
       }
       healthTimer = monitorTimer = backoffTimer = -1;
@@ -478,7 +475,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
       if (pi.state() == ProviderInstance.State.RUNNING || pi.state() == ProviderInstance.State.PENDING) {
         m.protectedFromScaleIn = config.newInstancesProtectedFromScaleIn();
         registerEverywhere(m);
-        m.inServiceNanos = scheduler.nanoTime();
+        m.inServiceNanos = time.nanoTime();
         setState(m, InstanceState.IN_SERVICE);
       } else {
         terminate(m, "At " + now() + " an instance found in state " + pi.state() + " when the group started was"
@@ -522,7 +519,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
     // 2. Capacity.
     int capacity = capacity();
     if (capacity < desired) {
-      long now = scheduler.nanoTime();
+      long now = time.nanoTime();
       if (now - backoffUntilNanos < 0) {
         armBackoffTimer(backoffUntilNanos - now);
       } else {
@@ -676,7 +673,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
             + " is left running (a group of the same name adopts it on start).");
         return;
       }
-      Managed m = new Managed(pi, scheduler.nanoTime(), zone);
+      Managed m = new Managed(pi, time.nanoTime(), zone);
       m.protectedFromScaleIn = config.newInstancesProtectedFromScaleIn();
       instances.put(m.id, m);
       act.instanceId = m.id;
@@ -693,7 +690,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
         }
         consecutiveLaunchFailures = 0;
         registerEverywhere(m);
-        m.inServiceNanos = scheduler.nanoTime();
+        m.inServiceNanos = time.nanoTime();
         // The activity ends first: whoever sees the instance InService sees its launch done.
         act.finish(ScalingActivityStatus.SUCCESSFUL, null);
         setState(m, InstanceState.IN_SERVICE);
@@ -711,7 +708,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
       delay = delay * 2;
     }
     delay = Math.min(delay, max);
-    backoffUntilNanos = scheduler.nanoTime() + delay;
+    backoffUntilNanos = time.nanoTime() + delay;
     armBackoffTimer(delay);
   }
 
@@ -720,10 +717,10 @@ public final class DefaultScalingGroup implements ScalingGroup {
       return;
     }
     if (backoffTimer >= 0) {
-      scheduler.cancel(backoffTimer);
+      time.cancelTimer(backoffTimer);
     }
     long ms = Math.max(1, (delayNanos + 999_999) / 1_000_000);
-    backoffTimer = scheduler.schedule(ms, () -> {
+    backoffTimer = time.setTimer(ms, () -> {
       backoffTimer = -1;
       reconcile();
     });
@@ -787,7 +784,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
         return Future.failedFuture(ar.cause());
       }
       Promise<Void> retried = Promise.promise();
-      scheduler.schedule(config.launchBackoffInitial().toMillis(), () -> {
+      time.setTimer(config.launchBackoffInitial().toMillis(), () -> {
         Act again = new Act(ScalingActivity.Kind.TERMINATE, m.id, "Terminating instance: " + m.id,
             "At " + now() + " the termination of instance " + m.id + " was retried after a failure.", false);
         providerTerminate(m, again).onComplete(retried);
@@ -842,9 +839,9 @@ public final class DefaultScalingGroup implements ScalingGroup {
     long[] timer = {-1};
     Runnable arm = () -> {
       if (timer[0] >= 0) {
-        scheduler.cancel(timer[0]);
+        time.cancelTimer(timer[0]);
       }
-      timer[0] = scheduler.schedule(timeoutMs, () -> result.tryComplete(hook.defaultResult()));
+      timer[0] = time.setTimer(timeoutMs, () -> result.tryComplete(hook.defaultResult()));
     };
     arm.run();
     Instance snapshot = m.view();
@@ -880,7 +877,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
     };
     hop(safe(() -> hook.handler().handle(context))).onComplete(ar -> result.tryComplete(
         ar.succeeded() && ar.result() != null ? ar.result() : hook.defaultResult()));
-    return result.future().andThen(ar -> scheduler.cancel(timer[0]));
+    return result.future().andThen(ar -> time.cancelTimer(timer[0]));
   }
 
   // ---------------------------------------------------------------- health
@@ -889,7 +886,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
     if (closed) {
       return;
     }
-    healthTimer = scheduler.schedule(config.healthCheckInterval().toMillis(), () -> {
+    healthTimer = time.setTimer(config.healthCheckInterval().toMillis(), () -> {
       healthTimer = -1;
       runHealthCheck().onComplete(v -> scheduleHealthCheck());
     });
@@ -900,7 +897,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
       return Future.succeededFuture();
     }
     healthCheckRunning = true;
-    long describeStart = scheduler.nanoTime();
+    long describeStart = time.nanoTime();
     return hop(safe(() -> provider.describe(name(), config.launchTemplate()))).transform(ar -> {
       healthCheckRunning = false;
       if (closed) {
@@ -936,7 +933,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
     if (healthCheckType != HealthCheckType.LOAD_BALANCER || closed) {
       return;
     }
-    long now = scheduler.nanoTime();
+    long now = time.nanoTime();
     long grace = config.healthCheckGracePeriod().toNanos();
     for (Managed m : new ArrayList<>(instances.values())) {
       if (m.state != InstanceState.IN_SERVICE || !m.healthy || now - m.inServiceNanos < grace) {
@@ -1004,7 +1001,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
     if (closed || voters.isEmpty()) {
       return;
     }
-    monitorTimer = scheduler.schedule(config.monitoringInterval().toMillis(), () -> {
+    monitorTimer = time.setTimer(config.monitoringInterval().toMillis(), () -> {
       monitorTimer = -1;
       evaluatePolicies();
       scheduleMonitoring();
@@ -1015,7 +1012,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
     if (closed || !started) {
       return;
     }
-    long now = scheduler.nanoTime();
+    long now = time.nanoTime();
     long warmup = config.defaultInstanceWarmup().toNanos();
     int desired = desiredCapacity;
     List<Managed> warmed = new ArrayList<>();
@@ -1148,7 +1145,7 @@ public final class DefaultScalingGroup implements ScalingGroup {
   }
 
   private Instant now() {
-    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    return clock != null ? clock.instant().truncatedTo(ChronoUnit.MILLIS) : Instant.ofEpochMilli(time.currentTimeMillis());
   }
 
   private static String describe(Throwable t) {

@@ -3,7 +3,9 @@ package dev.loadstar.scaling.internal;
 import dev.loadstar.scaling.providers.InProcessProvider;
 import dev.loadstar.scaling.spi.InstanceProvider;
 import dev.loadstar.scaling.spi.InstanceProviderFactory;
+import dev.loadstar.core.time.TimeSource;
 import io.vertx.core.Vertx;
+import java.util.List;
 
 /** Creates the {@link InProcessProvider} for the {@code ServiceLoader}. */
 public final class InProcessProviderFactory implements InstanceProviderFactory {
@@ -19,6 +21,11 @@ public final class InProcessProviderFactory implements InstanceProviderFactory {
 
   @Override
   public InstanceProvider create(Vertx vertx) {
-    return new InProcessProvider(vertx);
+    return create(vertx, TimeSource.system(vertx));
+  }
+
+  @Override
+  public InstanceProvider create(Vertx vertx, TimeSource time) {
+    return new InProcessProvider(vertx, List.of(), time);
   }
 }

@@ -3,6 +3,7 @@ package dev.loadstar.scaling.internal;
 import dev.loadstar.core.config.Checks;
 import dev.loadstar.scaling.spi.InstanceProvider;
 import dev.loadstar.scaling.spi.InstanceProviderFactory;
+import dev.loadstar.core.time.TimeSource;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +25,10 @@ public final class Providers {
   }
 
   /** A new provider of the given name; fails with the list of known names when there is none. */
-  public static InstanceProvider create(String name, Vertx vertx) {
+  public static InstanceProvider create(String name, Vertx vertx, TimeSource time) {
     for (InstanceProviderFactory f : ServiceLoader.load(InstanceProviderFactory.class, classLoader())) {
       if (f.name().equals(name)) {
-        return f.create(vertx);
+        return f.create(vertx, time);
       }
     }
     throw Checks.invalid("launchTemplate.provider", "\"" + name + "\"", "one of " + names());

@@ -1,5 +1,6 @@
 package dev.loadstar.scaling.spi;
 
+import dev.loadstar.core.time.TimeSource;
 import io.vertx.core.Vertx;
 
 /**
@@ -14,4 +15,12 @@ public interface InstanceProviderFactory {
 
   /** A new provider using the given Vert.x instance; the scaling group that asked for it closes it. */
   InstanceProvider create(Vertx vertx);
+
+  /**
+   * A new provider using the given Vert.x instance and keeping time (timeouts, launch times) with {@code time}, the
+   * time source of the scaling group that asked for it. The default ignores the time source.
+   */
+  default InstanceProvider create(Vertx vertx, TimeSource time) {
+    return create(vertx);
+  }
 }
