@@ -94,7 +94,8 @@ class LaunchFailureTest {
     Instant origin = Instant.parse("2026-01-01T00:00:00Z");
     ManualTimeSource time = new ManualTimeSource(origin.toEpochMilli());
     ScalingGroupConfig config = ScalingGroupConfig.builder("virtual", LaunchTemplate.of("scripted"))
-        .provider(provider).capacity(1, 1, 1).launchBackoff(Duration.ofSeconds(1), Duration.ofSeconds(4)).build();
+        .provider(provider).capacity(1, 1, 1).launchBackoff(Duration.ofSeconds(1), Duration.ofSeconds(4))
+        .healthCheckInterval(Duration.ofHours(1)).build();
     group = ScalingGroup.create(vertx, config, time);
     group.start().await();
     soon().until(() -> launches().size() == 1 && launches().get(0).isDone());
@@ -103,6 +104,8 @@ class LaunchFailureTest {
     long[] attemptsAtMs = {0, 1000, 3000, 7000, 11000, 15000};
     for (int i = 1; i < attemptsAtMs.length; i++) {
       long gap = attemptsAtMs[i] - attemptsAtMs[i - 1];
+      // the failure that ended the previous attempt arms the backoff right after ending its activity
+      soon().until(() -> time.pendingDelays().contains(Duration.ofMillis(gap)));
       time.advance(Duration.ofMillis(gap - 1));
       assertThat(launches()).as("no attempt 1 ms before the backoff ends").hasSize(i);
       time.advance(Duration.ofMillis(1));

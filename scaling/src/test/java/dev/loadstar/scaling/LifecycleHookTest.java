@@ -82,6 +82,11 @@ class LifecycleHookTest {
     return group.instances().get(0).state();
   }
 
+  /** Waits until a timer is due {@code delay} from now (set by a task that may still be running). */
+  private void awaitTimer(Duration delay) {
+    soon().until(() -> time.pendingDelays().contains(delay));
+  }
+
   private void awaitInService() {
     soon().until(() -> group.instances().size() == 1
         && group.instances().get(0).state() == InstanceState.IN_SERVICE);
@@ -99,6 +104,7 @@ class LifecycleHookTest {
     assertThat(abandoned.statusMessage()).contains("Lifecycle Action").contains("ABANDON");
     soon().until(() -> !provider.isRunning(abandoned.instanceId()));
     assertThat(targetGroup.target(abandoned.instanceId())).isNull();
+    awaitTimer(BACKOFF);
 
     time.advance(BACKOFF.minusMillis(1));
     assertThat(launches()).as("no launch before the backoff ends").hasSize(1);
@@ -148,6 +154,7 @@ class LifecycleHookTest {
     assertThat(Duration.between(abandoned.startTime(), abandoned.endTime()))
         .isEqualTo(timeout.multipliedBy(3).minusSeconds(2));
 
+    awaitTimer(BACKOFF);
     time.advance(BACKOFF);
     awaitInService();
     assertThat(calls.get()).isEqualTo(2);
