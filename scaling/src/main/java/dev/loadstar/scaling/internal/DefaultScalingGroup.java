@@ -10,6 +10,8 @@ import dev.loadstar.scaling.ScalingGroup;
 import dev.loadstar.scaling.ScalingGroupConfig;
 import dev.loadstar.scaling.ScalingGroupListener;
 import dev.loadstar.scaling.spi.InstanceProvider;
+import dev.loadstar.scaling.spi.InstanceProviderContext;
+import dev.loadstar.scaling.spi.InstanceProviderFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -68,8 +70,8 @@ public final class DefaultScalingGroup implements ScalingGroup {
       starting = true;
       ScalingGroupConfig config = state.config;
       Future<InstanceProvider> resolved = config.provider() != null ? Future.succeededFuture(config.provider())
-          : state.hop(state.vertx.executeBlocking(() -> Providers.create(config.launchTemplate().provider(),
-              state.vertx, state.time), false));
+          : state.hop(state.vertx.executeBlocking(() -> InstanceProviderFactory.registry().create(
+              config.launchTemplate().provider(), new InstanceProviderContext(state.vertx, state.time, null)), false));
       return resolved.compose(p -> {
         state.provider = p;
         ownsProvider = config.provider() == null;
