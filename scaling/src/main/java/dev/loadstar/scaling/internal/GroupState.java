@@ -75,7 +75,6 @@ final class GroupState {
   volatile List<Instance> instanceView = List.of();
   volatile List<TargetGroup> groupView = List.of();
 
-  @SuppressWarnings("deprecation")
   GroupState(Vertx vertx, ScalingGroupConfig config, TimeSource time) {
     this.vertx = vertx;
     this.config = config;
