@@ -1,14 +1,16 @@
 package dev.loadstar.core;
 
 import dev.loadstar.core.internal.algorithm.Algorithms;
+import dev.loadstar.core.spi.ProviderContext;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
  * A balancing strategy: stateless itself, it makes a stateful {@link TargetSelector} over an immutable list of
  * routable targets. A target group makes a new selector whenever its membership, health or weights change.
  *
- * <p>Built-ins are available through the static factories and by name ({@link #byName}); more can be plugged
- * in through {@link dev.loadstar.core.spi.BalancingAlgorithmProvider}. Every built-in selector is lock-free,
+ * <p>Built-ins are available through the static factories and by name ({@link #byName}, {@link #create}); more
+ * can be plugged in through {@link dev.loadstar.core.spi.BalancingAlgorithmProvider}. Every built-in selector is lock-free,
  * allocation-free and O(1) or O(log n) in the number of targets (see {@code docs/architecture.md}).
  */
 public interface BalancingAlgorithm {
@@ -109,8 +111,20 @@ public interface BalancingAlgorithm {
     return Algorithms.MAGLEV;
   }
 
-  /** Looks up an algorithm by name among the built-ins and the {@code ServiceLoader} providers. */
+  /**
+   * The algorithm of that name ({@code load_balancing.algorithm.type}), without parameters: a built-in, else one made
+   * by a {@link dev.loadstar.core.spi.BalancingAlgorithmProvider} on the class path. An unknown name fails with
+   * {@code load_balancing.algorithm.type: "name" (expected: one of <every known name>)}.
+   */
   static BalancingAlgorithm byName(String name) {
-    return Algorithms.byName(name);
+    return Algorithms.REGISTRY.create(name, ProviderContext.empty());
+  }
+
+  /**
+   * The algorithm of that name made with parameters (e.g. {@code weighted_random} with
+   * {@code {"anomaly_mitigation": true}}); a bad or unknown parameter fails with {@code name: value (expected: ...)}.
+   */
+  static BalancingAlgorithm create(String name, JsonObject params) {
+    return Algorithms.REGISTRY.create(name, new ProviderContext(params));
   }
 }

@@ -1,6 +1,7 @@
 package dev.loadstar.scaling;
 
 import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.scaling.internal.DefaultScalingGroup;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,7 +21,16 @@ public interface ScalingGroup {
 
   /** A new, stopped group; call {@link #start()}. Created on {@code vertx.getOrCreateContext()}. */
   static ScalingGroup create(Vertx vertx, ScalingGroupConfig config) {
-    return new DefaultScalingGroup(vertx, config);
+    return create(vertx, config, TimeSource.system(vertx));
+  }
+
+  /**
+   * A new, stopped group whose timers (health checks, policy evaluations, cooldowns, warmup, grace period, launch
+   * backoff, lifecycle hook timeouts) and activity times run on {@code time}; tests pass a
+   * {@link dev.loadstar.core.time.ManualTimeSource}. A provider the group looks up by name gets the same time source.
+   */
+  static ScalingGroup create(Vertx vertx, ScalingGroupConfig config, TimeSource time) {
+    return new DefaultScalingGroup(vertx, config, time);
   }
 
   /** The group name. */

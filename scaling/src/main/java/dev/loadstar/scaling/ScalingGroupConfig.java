@@ -180,7 +180,11 @@ public final class ScalingGroupConfig {
     return lifecycleHooks;
   }
 
-  /** The clock activity and launch times are read from (default the system UTC clock). */
+  /**
+   * The clock activity times are read from, or {@code null} (the default): the group then reads them from its
+   * {@link dev.loadstar.core.time.TimeSource} ({@link ScalingGroup#create(io.vertx.core.Vertx, ScalingGroupConfig,
+   * dev.loadstar.core.time.TimeSource)}).
+   */
   public Clock clock() {
     return clock;
   }
@@ -226,7 +230,7 @@ public final class ScalingGroupConfig {
     private final List<TargetGroup> targetGroups = new ArrayList<>();
     private final List<ScalingPolicy> policies = new ArrayList<>();
     private final List<LifecycleHook> lifecycleHooks = new ArrayList<>();
-    private Clock clock = Clock.systemUTC();
+    private Clock clock;
 
     private Builder(String name, LaunchTemplate launchTemplate) {
       this.name = name;
@@ -326,7 +330,13 @@ public final class ScalingGroupConfig {
       return this;
     }
 
-    /** Sets the clock for activity and launch times. */
+    /**
+     * Sets a clock for activity times, apart from the group's time source.
+     *
+     * @deprecated give the group a {@link dev.loadstar.core.time.TimeSource} instead: it drives the timers and the
+     *     activity times together
+     */
+    @Deprecated
     public Builder clock(Clock clock) {
       this.clock = Checks.notNull("clock", clock);
       return this;

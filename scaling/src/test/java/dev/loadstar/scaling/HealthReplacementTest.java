@@ -1,11 +1,12 @@
 package dev.loadstar.scaling;
 
+import static dev.loadstar.scaling.Soon.soon;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupConfig;
 import dev.loadstar.core.TargetHealth;
+import dev.loadstar.core.time.ManualTimeSource;
 import dev.loadstar.scaling.providers.InProcessProvider;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -17,9 +18,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** ELB-unhealthy instances are replaced at most 10 % of desired capacity (at least one) at a time. */
+/**
+ * ELB-unhealthy instances are replaced at most 10 % of desired capacity (at least one) at a time, and not during
+ * the health check grace period (on fake time).
+ */
 class HealthReplacementTest {
 
+  private final ManualTimeSource time = new ManualTimeSource();
   private Vertx vertx;
   private InProcessProvider provider;
   private TargetGroup targetGroup;
@@ -47,15 +52,16 @@ class HealthReplacementTest {
   void unhealthyInstancesAreReplacedOneAtATimeWithDesiredTen() {
     group = ScalingGroup.create(vertx, ScalingGroupConfig.builder("fleet-asg", LaunchTemplate.of(InProcessProvider.NAME))
         .provider(provider).capacity(10, 10, 10).healthCheckType(HealthCheckType.LOAD_BALANCER)
-        .healthCheckInterval(Duration.ofMillis(100)).targetGroups(targetGroup).build());
+        .targetGroups(targetGroup).build(), time);
     group.start().await();
-    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 10
+    soon().until(() -> group.instances().size() == 10
         && group.instances().stream().allMatch(i -> i.state() == InstanceState.IN_SERVICE));
     for (Instance i : group.instances()) {
       targetGroup.updateHealth(i.id(), TargetHealth.HEALTHY);
     }
 
-    // From now on, count terminations and launches running at the same time.
+    // No timer drives the replacements (fake time stands still): target health events do. From now on, count
+    // terminations and launches running at the same time.
     Map<String, ScalingActivity.Kind> running = new ConcurrentHashMap<>();
     AtomicInteger maxTerminations = new AtomicInteger();
     AtomicInteger maxLaunches = new AtomicInteger();
@@ -77,7 +83,7 @@ class HealthReplacementTest {
           "Health checks failed"));
     }
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 10
+    soon().until(() -> group.instances().size() == 10
         && sick.stream().allMatch(id -> group.instance(id) == null)
         && group.instances().stream().allMatch(i -> i.state() == InstanceState.IN_SERVICE));
     assertThat(maxTerminations.get()).isEqualTo(1);
@@ -98,26 +104,39 @@ class HealthReplacementTest {
 
   @Test
   void loadBalancerHealthIsIgnoredDuringTheGracePeriodButAUserHealthCheckReplacesAtOnce() {
+    Duration interval = Duration.ofSeconds(10);
+    Duration grace = Duration.ofSeconds(60);
     LaunchFailureTest.ScriptedProvider counting = new LaunchFailureTest.ScriptedProvider(provider, 0);
     group = ScalingGroup.create(vertx, ScalingGroupConfig.builder("graceful", LaunchTemplate.of(InProcessProvider.NAME))
         .provider(counting).capacity(1, 1, 1).healthCheckType(HealthCheckType.LOAD_BALANCER)
-        .healthCheckGracePeriod(Duration.ofHours(1)).healthCheckInterval(Duration.ofMillis(50))
-        .targetGroups(targetGroup).build());
+        .healthCheckGracePeriod(grace).healthCheckInterval(interval)
+        .targetGroups(targetGroup).build(), time);
     group.start().await();
-    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1
+    soon().until(() -> group.instances().size() == 1
         && group.instances().get(0).state() == InstanceState.IN_SERVICE);
     String id = group.instances().get(0).id();
 
+    // In service at 0 s; unhealthy at once; health checks at 10, 20, ... 50 s fall within the grace period.
     targetGroup.updateHealth(id, TargetHealth.unhealthy(TargetHealth.Reason.TARGET_TIMEOUT, "Request timed out"));
-    int seen = counting.describes.get();
-    await().atMost(Duration.ofSeconds(30)).until(() -> counting.describes.get() >= seen + 10);
+    int describes = counting.describes.get();
+    time.advance(grace.minusMillis(1));
+    assertThat(counting.describes.get() - describes).isEqualTo(5);
     assertThat(group.instance(id).healthy()).isTrue();
     assertThat(group.activities()).noneMatch(a -> a.kind() == ScalingActivity.Kind.TERMINATE);
 
-    group.setInstanceHealth(id, false).await();
-    await().atMost(Duration.ofSeconds(30)).until(() -> group.instance(id) == null && group.instances().size() == 1
+    // The check at 60 s is the first past the grace period: the instance is replaced.
+    time.advance(Duration.ofMillis(1));
+    soon().until(() -> group.instance(id) == null && group.instances().size() == 1
         && group.instances().get(0).state() == InstanceState.IN_SERVICE);
     assertThat(group.activities()).filteredOn(a -> a.kind() == ScalingActivity.Kind.TERMINATE).singleElement()
+        .satisfies(a -> assertThat(a.cause()).contains("in response to an ELB health check failure"));
+
+    // A user health check needs no health check and no grace period: the new instance is replaced at once.
+    String second = group.instances().get(0).id();
+    group.setInstanceHealth(second, false).await();
+    soon().until(() -> group.instance(second) == null
+        && group.instances().size() == 1 && group.instances().get(0).state() == InstanceState.IN_SERVICE);
+    assertThat(group.activities()).filteredOn(a -> a.kind() == ScalingActivity.Kind.TERMINATE).last()
         .satisfies(a -> assertThat(a.cause()).endsWith("an instance was taken out of service in response to a user"
             + " health-check."));
     assertThat(group.activities()).allMatch(a -> a.status() == ScalingActivityStatus.SUCCESSFUL);

@@ -1,10 +1,11 @@
 package dev.loadstar.scaling;
 
+import static dev.loadstar.scaling.Soon.soon;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.core.time.ManualTimeSource;
 import dev.loadstar.scaling.providers.InProcessProvider;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -13,13 +14,20 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Lifecycle hooks: Pending:Wait before service, Terminating:Wait after draining, timeouts and heartbeats. */
+/**
+ * Lifecycle hooks on fake time: Pending:Wait before service, Terminating:Wait after draining, heartbeat timeouts
+ * to the millisecond, and the launch backoff after an abandoned launch.
+ */
 class LifecycleHookTest {
 
+  private static final Duration BACKOFF = Duration.ofSeconds(10);
+
+  private final ManualTimeSource time = new ManualTimeSource();
   private Vertx vertx;
   private InProcessProvider provider;
   private TargetGroup targetGroup;
@@ -48,7 +56,8 @@ class LifecycleHookTest {
   private void start(int desired, LifecycleHook... hooks) {
     group = ScalingGroup.create(vertx, ScalingGroupConfig.builder("hooked", LaunchTemplate.of(InProcessProvider.NAME))
         .provider(provider).capacity(0, desired, 2).targetGroups(targetGroup)
-        .launchBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).lifecycleHooks(hooks).build());
+        .healthCheckInterval(Duration.ofHours(1))
+        .launchBackoff(BACKOFF, BACKOFF).lifecycleHooks(hooks).build(), time);
     group.addListener(new ScalingGroupListener() {
       @Override
       public void onInstanceStateChanged(Instance instance, InstanceState previous) {
@@ -64,23 +73,46 @@ class LifecycleHookTest {
     group.start().await();
   }
 
+  private List<ScalingActivity> launches() {
+    return group.activities().stream().filter(a -> a.kind() == ScalingActivity.Kind.LAUNCH).toList();
+  }
+
+  private InstanceState onlyState() {
+    assertThat(group.instances()).hasSize(1);
+    return group.instances().get(0).state();
+  }
+
+  /** Waits until a timer is due {@code delay} from now (set by a task that may still be running). */
+  private void awaitTimer(Duration delay) {
+    soon().until(() -> time.pendingDelays().contains(delay));
+  }
+
+  private void awaitInService() {
+    soon().until(() -> group.instances().size() == 1
+        && group.instances().get(0).state() == InstanceState.IN_SERVICE);
+  }
+
   @Test
-  void abandonedLaunchTerminatesTheInstanceAndIsRecordedAsFailed() {
+  void abandonedLaunchTerminatesTheInstanceAndTheNextLaunchWaitsForTheBackoff() {
     AtomicInteger calls = new AtomicInteger();
     start(1, LifecycleHook.launching("verify-config", ctx -> Future.succeededFuture(
         calls.incrementAndGet() == 1 ? LifecycleHook.Result.ABANDON : LifecycleHook.Result.CONTINUE)).build());
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1
-        && group.instances().get(0).state() == InstanceState.IN_SERVICE);
-    List<ScalingActivity> launches = group.activities().stream()
-        .filter(a -> a.kind() == ScalingActivity.Kind.LAUNCH).toList();
-    assertThat(launches).hasSize(2);
-    ScalingActivity abandoned = launches.get(0);
+    soon().until(() -> launches().size() == 1 && launches().get(0).isDone());
+    ScalingActivity abandoned = launches().get(0);
     assertThat(abandoned.status()).isEqualTo(ScalingActivityStatus.FAILED);
     assertThat(abandoned.statusMessage()).contains("Lifecycle Action").contains("ABANDON");
-    await().atMost(Duration.ofSeconds(30)).until(() -> !provider.isRunning(abandoned.instanceId()));
+    soon().until(() -> !provider.isRunning(abandoned.instanceId()));
     assertThat(targetGroup.target(abandoned.instanceId())).isNull();
-    assertThat(launches.get(1).status()).isEqualTo(ScalingActivityStatus.SUCCESSFUL);
+    awaitTimer(BACKOFF);
+
+    time.advance(BACKOFF.minusMillis(1));
+    assertThat(launches()).as("no launch before the backoff ends").hasSize(1);
+    time.advance(Duration.ofMillis(1));
+    assertThat(launches()).hasSize(2);
+    awaitInService();
+    assertThat(launches().get(1).status()).isEqualTo(ScalingActivityStatus.SUCCESSFUL);
+    assertThat(Duration.between(abandoned.endTime(), launches().get(1).startTime())).isEqualTo(BACKOFF);
     String id = group.instances().get(0).id();
     assertThat(states).containsSubsequence(id + " - -> Pending", id + " Pending -> Pending:Wait",
         id + " Pending:Wait -> InService");
@@ -89,31 +121,57 @@ class LifecycleHookTest {
 
   @Test
   void heartbeatsKeepAHookAliveBeyondItsTimeoutAndSilenceGetsTheDefaultResult() {
-    // The hook takes ~3 heartbeat timeouts, sending a heartbeat every half timeout; the default result is ABANDON.
+    Duration timeout = Duration.ofSeconds(30);
+    AtomicReference<LifecycleActionContext> first = new AtomicReference<>();
+    AtomicInteger calls = new AtomicInteger();
+    // The first launch's hook never answers (default result ABANDON); the relaunch's hook continues at once.
     start(1, LifecycleHook.launching("slow-warmup", ctx -> {
-      Promise<LifecycleHook.Result> p = Promise.promise();
-      AtomicInteger beats = new AtomicInteger();
-      vertx.setPeriodic(150, id -> {
-        if (beats.incrementAndGet() == 6) {
-          vertx.cancelTimer(id);
-          p.complete(LifecycleHook.Result.CONTINUE);
-        } else {
-          ctx.recordHeartbeat();
-        }
-      });
-      return p.future();
-    }).heartbeatTimeout(Duration.ofMillis(300)).build());
-    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1
-        && group.instances().get(0).state() == InstanceState.IN_SERVICE);
-    assertThat(group.activities()).hasSize(1).allMatch(a -> a.status() == ScalingActivityStatus.SUCCESSFUL);
+      if (calls.incrementAndGet() == 1) {
+        first.set(ctx);
+        return Promise.<LifecycleHook.Result>promise().future();
+      }
+      return Future.succeededFuture(LifecycleHook.Result.CONTINUE);
+    }).heartbeatTimeout(timeout).build());
+    soon().until(() -> first.get() != null);
+    assertThat(onlyState()).isEqualTo(InstanceState.PENDING_WAIT);
+
+    // Two heartbeats, each 1 s before the timeout: the hook outlives two timeouts.
+    for (int beat = 0; beat < 2; beat++) {
+      time.advance(timeout.minusSeconds(1));
+      assertThat(onlyState()).isEqualTo(InstanceState.PENDING_WAIT);
+      first.get().recordHeartbeat();
+      soon().until(() -> time.pendingDelays().contains(timeout));
+    }
+    time.advance(timeout.minusMillis(1));
+    assertThat(onlyState()).isEqualTo(InstanceState.PENDING_WAIT);
+    assertThat(launches()).singleElement().extracting(ScalingActivity::status)
+        .isEqualTo(ScalingActivityStatus.MID_LIFECYCLE_ACTION);
+
+    time.advance(Duration.ofMillis(1));
+    soon().until(() -> launches().get(0).isDone());
+    ScalingActivity abandoned = launches().get(0);
+    assertThat(abandoned.status()).isEqualTo(ScalingActivityStatus.FAILED);
+    assertThat(Duration.between(abandoned.startTime(), abandoned.endTime()))
+        .isEqualTo(timeout.multipliedBy(3).minusSeconds(2));
+
+    awaitTimer(BACKOFF);
+    time.advance(BACKOFF);
+    awaitInService();
+    assertThat(calls.get()).isEqualTo(2);
+    assertThat(launches()).hasSize(2).last().extracting(ScalingActivity::status)
+        .isEqualTo(ScalingActivityStatus.SUCCESSFUL);
   }
 
   @Test
   void silentHookTimesOutWithItsDefaultResult() {
     start(1, LifecycleHook.launching("never-answers", ctx -> Promise.<LifecycleHook.Result>promise().future())
         .heartbeatTimeout(Duration.ofMillis(200)).defaultResult(LifecycleHook.Result.CONTINUE).build());
-    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1
-        && group.instances().get(0).state() == InstanceState.IN_SERVICE);
+    soon().until(() -> group.instances().size() == 1
+        && group.instances().get(0).state() == InstanceState.PENDING_WAIT);
+    time.advance(Duration.ofMillis(199));
+    assertThat(onlyState()).isEqualTo(InstanceState.PENDING_WAIT);
+    time.advance(Duration.ofMillis(1));
+    awaitInService();
     assertThat(group.activities()).hasSize(1).allMatch(a -> a.status() == ScalingActivityStatus.SUCCESSFUL);
   }
 
@@ -126,11 +184,10 @@ class LifecycleHookTest {
           + (targetGroup.target(id) != null) + " running=" + provider.isRunning(id));
       return Future.succeededFuture(LifecycleHook.Result.CONTINUE);
     }).build());
-    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1
-        && group.instances().get(0).state() == InstanceState.IN_SERVICE);
+    awaitInService();
     String id = group.instances().get(0).id();
     group.setDesiredCapacity(0).await();
-    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().isEmpty());
+    soon().until(() -> group.instances().isEmpty());
 
     assertThat(seen).containsExactly("autoscaling:EC2_INSTANCE_TERMINATING Terminating:Wait registered=false"
         + " running=true");

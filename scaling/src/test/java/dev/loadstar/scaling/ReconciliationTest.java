@@ -8,6 +8,7 @@ import dev.loadstar.core.LoadBalancedClient;
 import dev.loadstar.core.LoadBalancedResponse;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.core.config.InvalidValueException;
 import dev.loadstar.scaling.providers.InProcessProvider;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -113,6 +114,7 @@ class ReconciliationTest {
     ScalingGroup unknown = ScalingGroup.create(vertx, ScalingGroupConfig.builder("nope",
         LaunchTemplate.of("ec2")).build());
     assertThatThrownBy(() -> unknown.start().await())
-        .hasMessage("launchTemplate.provider: \"ec2\" (expected: one of [in-process, process, kubernetes])");
+        .isInstanceOf(InvalidValueException.class)
+        .hasMessage("launchTemplate.provider: \"ec2\" (expected: one of in-process, process, kubernetes)");
   }
 }

@@ -6,24 +6,27 @@ import static org.awaitility.Awaitility.await;
 import dev.loadstar.core.LoadBalancedClient;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.core.time.ManualTimeSource;
 import dev.loadstar.scaling.providers.InProcessProvider;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Target tracking on ALBRequestCountPerTarget: load above the target value scales out (respecting cooldown and
- * warmup); a trickle of load well below it scales back in, draining, with no failed request.
+ * Target tracking with real traffic: ALBRequestCountPerTarget above the target value scales out, a trickle well below
+ * it scales back in, draining, with no failed request; outstanding requests scale out. Step scaling on an
+ * application metric runs on fake time. Cooldown and warmup arithmetic is in {@link PolicyTimingTest}.
  */
 class TargetTrackingTest {
 
   private static final String TG = "WebTG";
-  private static final Duration COOLDOWN = Duration.ofMillis(800);
 
   private Vertx vertx;
   private InProcessProvider provider;
@@ -58,16 +61,13 @@ class TargetTrackingTest {
   @Test
   void requestsPerTargetAboveTheTargetScaleOutAndATrickleScalesBackInWithoutFailedRequests() {
     List<Change> changes = new CopyOnWriteArrayList<>();
-    List<ScalingActivity> done = new CopyOnWriteArrayList<>();
     group = ScalingGroup.create(vertx, ScalingGroupConfig.builder("web-asg",
             LaunchTemplate.builder(InProcessProvider.NAME).parameter("responseDelayMs", "10").build())
         .provider(provider)
         .capacity(1, 1, 3)
         .targetGroups(targetGroup)
-        .healthCheckInterval(Duration.ofMillis(200))
-        .monitoringInterval(Duration.ofSeconds(1))
-        .defaultCooldown(COOLDOWN)
-        .defaultInstanceWarmup(Duration.ofMillis(500))
+        .monitoringInterval(Duration.ofMillis(500))
+        .defaultCooldown(Duration.ZERO)
         .policies(ScalingPolicy.targetTracking("requests-per-target",
                 ScalingPolicy.PredefinedMetric.ALB_REQUEST_COUNT_PER_TARGET, TG, 5)
             .scaleOutDatapoints(1).scaleInDatapoints(3).build())
@@ -77,19 +77,12 @@ class TargetTrackingTest {
       public void onDesiredCapacityChanged(int previous, int current, String cause) {
         changes.add(new Change(previous, current, cause, Instant.now()));
       }
-
-      @Override
-      public void onActivity(ScalingActivity activity) {
-        if (activity.isDone()) {
-          done.add(activity);
-        }
-      }
     });
     group.start().await();
     await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1
         && group.instances().get(0).state() == InstanceState.IN_SERVICE);
 
-    // Load: 8 loops, 10 ms per response: far above 5 requests per target per second, even on a busy machine.
+    // Load: 8 loops, 10 ms per response: far above 5 requests per target per interval, even on a busy machine.
     LoadGenerator heavy = new LoadGenerator(vertx, client, TG, 200_000, 60_000).start(8);
     await().atMost(Duration.ofSeconds(30)).until(() -> group.desiredCapacity() == 3 && inService() == 3);
     await().atMost(Duration.ofSeconds(30)).until(() -> heavy.byTarget.size() == 3);
@@ -98,9 +91,9 @@ class TargetTrackingTest {
     assertThat(changes).isNotEmpty().allSatisfy(c -> assertThat(c.to()).isGreaterThan(c.from()));
     assertThat(changes.get(0).cause()).contains("policy requests-per-target (requests-per-target:"
         + " ALBRequestCountPerTarget = ").contains("changed the desired capacity from 1 to ");
-    assertPoliciesWaitedForTheCooldown(changes, done);
 
-    // A trickle of 4 requests per second is still sent during the scale-in: below 90 % of 5 per target even on one.
+    // A trickle of 4 requests per second (2 per interval) is still sent during the scale-in: below 90 % of 5 per
+    // target even on one.
     int scaleOuts = changes.size();
     LoadGenerator trickle = new LoadGenerator(vertx, client, TG, 100_000, 60_000).pacing(250);
     trickle.start(1);
@@ -110,7 +103,6 @@ class TargetTrackingTest {
     await().atMost(Duration.ofSeconds(30)).until(trickle::idle);
     List<Change> scaleIns = changes.subList(scaleOuts, changes.size());
     assertThat(scaleIns).isNotEmpty().allSatisfy(c -> assertThat(c.to()).isLessThan(c.from()));
-    assertPoliciesWaitedForTheCooldown(changes, done);
     assertThat(group.activities()).filteredOn(a -> a.kind() == ScalingActivity.Kind.TERMINATE).hasSize(2)
         .allSatisfy(a -> {
           assertThat(a.status()).isEqualTo(ScalingActivityStatus.SUCCESSFUL);
@@ -153,13 +145,15 @@ class TargetTrackingTest {
 
   @Test
   void stepScalingFollowsAnApplicationMetricAndScaleInNeedsEveryPolicy() {
-    java.util.concurrent.atomic.AtomicLong queueDepth = new java.util.concurrent.atomic.AtomicLong();
-    java.util.concurrent.atomic.AtomicLong otherLoad = new java.util.concurrent.atomic.AtomicLong(100);
-    java.util.concurrent.atomic.AtomicLong evaluations = new java.util.concurrent.atomic.AtomicLong();
+    ManualTimeSource time = new ManualTimeSource();
+    Duration interval = Duration.ofSeconds(60);
+    AtomicLong queueDepth = new AtomicLong();
+    AtomicLong otherLoad = new AtomicLong(100);
+    AtomicLong evaluations = new AtomicLong();
     group = ScalingGroup.create(vertx, ScalingGroupConfig.builder("workers", LaunchTemplate.of(InProcessProvider.NAME))
         .provider(provider)
         .capacity(1, 1, 4)
-        .monitoringInterval(Duration.ofMillis(100))
+        .monitoringInterval(interval)
         .defaultCooldown(Duration.ZERO)
         .policies(
             ScalingPolicy.stepScaling("queue-steps", "QueueDepth", queueDepth::get,
@@ -170,59 +164,53 @@ class TargetTrackingTest {
               return otherLoad.get();
             }, 100)
                 .scaleOutDatapoints(1).scaleInDatapoints(1).build())
-        .build());
+        .build(), time);
     List<Change> changes = new CopyOnWriteArrayList<>();
     group.addListener(new ScalingGroupListener() {
       @Override
       public void onDesiredCapacityChanged(int previous, int current, String cause) {
-        changes.add(new Change(previous, current, cause, Instant.now()));
-        if (current == 3) {
-          // the backlog shrinks as the scale-out happens, before the next evaluation can step out again (a test
-          // thread setting it after seeing 3 may be late on a busy machine, and a second +2 would hit max 4)
-          queueDepth.compareAndSet(500, 50);
-        }
+        changes.add(new Change(previous, current, cause, Instant.ofEpochMilli(time.currentTimeMillis())));
       }
     });
     group.start().await();
-    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 1);
+    awaitInService(1);
 
+    // One evaluation per interval: the step for 500 adds 2.
     queueDepth.set(500);
-    await().atMost(Duration.ofSeconds(30)).until(() -> group.desiredCapacity() == 3);
-    queueDepth.set(50);
-    await().atMost(Duration.ofSeconds(30)).until(() -> group.instances().size() == 3
-        && group.instances().stream().allMatch(i -> i.state() == InstanceState.IN_SERVICE));
+    time.advance(interval.minusMillis(1));
+    assertThat(evaluations.get()).isZero();
+    time.advance(Duration.ofMillis(1));
+    assertThat(evaluations.get()).isEqualTo(1);
+    assertThat(group.desiredCapacity()).isEqualTo(3);
+    awaitInService(3);
 
     // The step policy wants fewer, the target-tracking policy (at its target) does not agree: no scale-in.
-    int activities = group.activities().size();
     queueDepth.set(0);
-    long seen = evaluations.get();
-    await().atMost(Duration.ofSeconds(30)).until(() -> evaluations.get() >= seen + 10);
+    int activities = group.activities().size();
+    time.advance(interval.multipliedBy(10));
+    assertThat(evaluations.get()).isEqualTo(11);
     assertThat(group.desiredCapacity()).isEqualTo(3);
     assertThat(group.activities()).hasSize(activities);
 
-    // Both agree: scale in, step by step down to the minimum.
+    // Both agree: scale in, one step per evaluation, down to the minimum.
     otherLoad.set(10);
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(group.instances()).as("%s %s", changes,
-        group.activities()).hasSize(1));
+    time.advance(interval);
+    assertThat(group.desiredCapacity()).isEqualTo(2);
+    awaitInService(2);
+    time.advance(interval);
     assertThat(group.desiredCapacity()).isEqualTo(1);
+    awaitInService(1);
     assertThat(changes).extracting(Change::from, Change::to).containsExactly(
-        org.assertj.core.groups.Tuple.tuple(1, 3), org.assertj.core.groups.Tuple.tuple(3, 2),
-        org.assertj.core.groups.Tuple.tuple(2, 1));
+        Tuple.tuple(1, 3), Tuple.tuple(3, 2), Tuple.tuple(2, 1));
+    Instant origin = changes.get(0).at().minus(interval);
+    assertThat(changes).extracting(c -> Duration.between(origin, c.at())).containsExactly(
+        interval, interval.multipliedBy(12), interval.multipliedBy(13));
     assertThat(changes.get(1).cause())
         .contains("policy queue-steps, other (queue-steps: QueueDepth = 0.00; other: OtherLoad = 10.00)");
   }
 
-  /** Every policy change after the first came at least one cooldown after the policy activities before it ended. */
-  private static void assertPoliciesWaitedForTheCooldown(List<Change> changes, List<ScalingActivity> done) {
-    for (int i = 1; i < changes.size(); i++) {
-      Change c = changes.get(i);
-      Instant previous = changes.get(i - 1).at();
-      Instant lastEnd = done.stream().map(ScalingActivity::endTime)
-          .filter(end -> !end.isBefore(previous) && !end.isAfter(c.at()))
-          .max(Instant::compareTo).orElse(previous);
-      assertThat(Duration.between(lastEnd, c.at())).as("change %s", c).isGreaterThanOrEqualTo(
-          COOLDOWN.minusMillis(2));
-    }
+  private void awaitInService(int n) {
+    Soon.soon().until(() -> group.instances().size() == n && inService() == n);
   }
 
   private long inService() {

@@ -2,6 +2,7 @@ package dev.loadstar.core.discovery;
 
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.internal.discovery.DefaultTargetDiscovery;
+import dev.loadstar.core.time.TimeSource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -27,7 +28,16 @@ public interface TargetDiscovery {
 
   /** Starts every source of {@code config} for {@code group} and returns the running discovery. */
   static TargetDiscovery start(Vertx vertx, TargetGroup group, DiscoveryConfig config) {
-    return DefaultTargetDiscovery.start(vertx, group, config);
+    return DefaultTargetDiscovery.start(vertx, group, config, TimeSource.system(vertx));
+  }
+
+  /**
+   * Starts every source of {@code config} for {@code group} on the given time source: the removal delay, the
+   * readiness timeout and every source's polls and retries run on it (tests pass a
+   * {@link dev.loadstar.core.time.ManualTimeSource}).
+   */
+  static TargetDiscovery start(Vertx vertx, TargetGroup group, DiscoveryConfig config, TimeSource time) {
+    return DefaultTargetDiscovery.start(vertx, group, config, time);
   }
 
   /** The group being fed. */

@@ -5,6 +5,7 @@ import dev.loadstar.core.internal.discovery.DnsTargetSource;
 import dev.loadstar.core.internal.discovery.FileTargetSource;
 import dev.loadstar.core.internal.discovery.StaticTargetSource;
 import dev.loadstar.core.internal.discovery.TargetSources;
+import dev.loadstar.core.spi.ProviderContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
@@ -64,6 +65,6 @@ public interface TargetSource {
    * {@code name: value (expected: ...)} naming the bad parameter, or the type when no provider knows it.
    */
   static TargetSource create(String type, JsonObject params) {
-    return TargetSources.create(type, params);
+    return TargetSources.REGISTRY.create(type, new ProviderContext(params));
   }
 }

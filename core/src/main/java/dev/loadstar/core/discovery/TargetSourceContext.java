@@ -1,6 +1,7 @@
 package dev.loadstar.core.discovery;
 
 import dev.loadstar.core.Target;
+import dev.loadstar.core.time.TimeSource;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Collection;
@@ -12,8 +13,17 @@ import java.util.Collection;
  */
 public interface TargetSourceContext {
 
-  /** The Vert.x instance the source uses for timers, clients and file access. */
+  /** The Vert.x instance the source uses for clients and file access. */
   Vertx vertx();
+
+  /**
+   * Where the source reads the time and sets its timers (polls, refreshes, retry backoff): the discovery's
+   * {@link TimeSource}, so that a test moving a manual time source moves every source's schedule too. The default
+   * is the system clock with {@link #vertx()}'s timers.
+   */
+  default TimeSource time() {
+    return TimeSource.system(vertx());
+  }
 
   /** The name of the target group being fed. */
   String groupName();

@@ -1,24 +1,19 @@
 package dev.loadstar.core.spi;
 
 import dev.loadstar.core.discovery.TargetSource;
-import io.vertx.core.json.JsonObject;
+import dev.loadstar.core.internal.discovery.TargetSources;
 
 /**
- * Makes a type of {@link TargetSource} available to configuration by name; found through
- * {@link java.util.ServiceLoader}.
- *
- * <p>Register an implementation in {@code META-INF/services/dev.loadstar.core.spi.TargetSourceProvider}. The
- * built-in types ({@code static}, {@code dns}, {@code file}) take precedence over providers of the same name.
+ * Makes a type of {@link TargetSource} available to configuration by name (a discovery source's {@code type}):
+ * list the implementation in {@code META-INF/services/dev.loadstar.core.spi.TargetSourceProvider}. Found by
+ * {@link TargetSource#create} after the built-in types ({@code static}, {@code dns}, {@code file}), whose names it
+ * cannot take. {@link #create} gets the source's entry without {@code type} and {@code name}; it validates
+ * everything and starts nothing ({@link TargetSource#start} does).
  */
-public interface TargetSourceProvider {
+public interface TargetSourceProvider extends Provider<ProviderContext, TargetSource> {
 
-  /** The type name, e.g. {@code kubernetes}. */
-  String type();
-
-  /**
-   * A source made from its parameters (the configuration entry without {@code type} and {@code name}). Validates
-   * every parameter, rejects unknown ones, and fails with an {@link IllegalArgumentException} reading
-   * {@code name: value (expected: ...)} that names the parameter. Must not start anything.
-   */
-  TargetSource create(JsonObject params);
+  /** The source types by name: the built-ins, then the providers on the class path (see {@link ProviderRegistry}). */
+  static ProviderRegistry<ProviderContext, TargetSource, TargetSourceProvider> registry() {
+    return TargetSources.REGISTRY;
+  }
 }

@@ -1,9 +1,11 @@
 package dev.loadstar.core.discovery;
 
 import dev.loadstar.core.Target;
+import dev.loadstar.core.config.Checks;
+import dev.loadstar.core.config.Params;
+import dev.loadstar.core.spi.ProviderContext;
 import dev.loadstar.core.spi.TargetSourceProvider;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
@@ -13,21 +15,16 @@ import java.util.List;
 public final class FixedTestSourceProvider implements TargetSourceProvider {
 
   @Override
-  public String type() {
+  public String name() {
     return "test-fixed";
   }
 
   @Override
-  public TargetSource create(JsonObject params) {
-    for (String key : params.fieldNames()) {
-      if (!key.equals("port")) {
-        throw new IllegalArgumentException(key + ": " + params.getValue(key) + " (expected: only port)");
-      }
-    }
-    Integer port = params.getInteger("port");
-    if (port == null || port < 1 || port > 65535) {
-      throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
-    }
+  public TargetSource create(ProviderContext context) {
+    Params params = context.params();
+    Integer port = params.integer("port");
+    params.rejectUnknown();
+    Checks.range("port", port == null ? 0 : port, 1, 65535);
     return new TargetSource() {
       @Override
       public String type() {

@@ -8,6 +8,8 @@ import dev.loadstar.core.SelectionContext;
 import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.core.config.InvalidValueException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Vertx;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,15 +52,33 @@ class AlgorithmProviderTest {
   }
 
   @Test
-  void aProviderCannotShadowABuiltIn() {
+  void aProviderCannotShadowABuiltInNorAnotherProvider() {
     assertThat(BalancingAlgorithm.byName("round_robin")).isSameAs(BalancingAlgorithm.roundRobin());
+    assertThat(BalancingAlgorithmProvider.registry().provider("first_target"))
+        .isInstanceOf(FirstTargetAlgorithmProvider.class);
+  }
+
+  @Test
+  void builtInsTakeTheirParametersAndRefuseOthers() {
+    assertThat(BalancingAlgorithm.create("weighted_random", new JsonObject().put("anomaly_mitigation", true)))
+        .isSameAs(BalancingAlgorithm.weightedRandom(true));
+    assertThat(BalancingAlgorithm.create("weighted_random", null)).isSameAs(BalancingAlgorithm.weightedRandom());
+    assertThatThrownBy(() -> BalancingAlgorithm.create("weighted_random",
+        new JsonObject().put("anomaly_mitigation", "yes")))
+        .isInstanceOf(InvalidValueException.class)
+        .hasMessage("anomaly_mitigation: \"yes\" (expected: true or false)");
+    assertThatThrownBy(() -> BalancingAlgorithm.create("weighted_random", new JsonObject().put("mitigation", true)))
+        .hasMessage("mitigation: true (expected: one of the parameters anomaly_mitigation)");
+    assertThatThrownBy(() -> BalancingAlgorithm.create("round_robin", new JsonObject().put("slow_start", 30)))
+        .isInstanceOf(InvalidValueException.class)
+        .hasMessage("slow_start: 30 (expected: no parameters for round_robin)");
   }
 
   @Test
   void anUnknownNameListsEveryKnownName() {
     assertThatThrownBy(() -> BalancingAlgorithm.byName("fastest"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("load_balancing.algorithm.type: fastest (expected: one of round_robin, least_outstanding_requests,"
+        .hasMessage("load_balancing.algorithm.type: \"fastest\" (expected: one of round_robin, least_outstanding_requests,"
             + " weighted_random, power_of_two_choices, peak_ewma, ring_hash, maglev, first_target)");
     assertThatThrownBy(() -> BalancingAlgorithm.byName(null))
         .isInstanceOf(IllegalArgumentException.class)

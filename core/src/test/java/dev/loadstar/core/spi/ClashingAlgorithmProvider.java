@@ -13,7 +13,7 @@ public final class ClashingAlgorithmProvider implements BalancingAlgorithmProvid
   }
 
   @Override
-  public BalancingAlgorithm create() {
+  public BalancingAlgorithm create(ProviderContext context) {
     throw new AssertionError("a provider must not shadow a built-in algorithm");
   }
 }

@@ -2,10 +2,13 @@ package dev.loadstar.scaling.internal;
 
 import dev.loadstar.scaling.providers.InProcessProvider;
 import dev.loadstar.scaling.spi.InstanceProvider;
+import dev.loadstar.scaling.spi.InstanceProviderContext;
 import dev.loadstar.scaling.spi.InstanceProviderFactory;
-import io.vertx.core.Vertx;
+import java.util.List;
 
-/** Creates the {@link InProcessProvider} for the {@code ServiceLoader}. */
+/**
+ * Makes the {@link InProcessProvider}. Parameter: {@code zones} (an array of availability zone names, default none).
+ */
 public final class InProcessProviderFactory implements InstanceProviderFactory {
 
   /** For the {@code ServiceLoader}. */
@@ -18,7 +21,9 @@ public final class InProcessProviderFactory implements InstanceProviderFactory {
   }
 
   @Override
-  public InstanceProvider create(Vertx vertx) {
-    return new InProcessProvider(vertx);
+  public InstanceProvider create(InstanceProviderContext context) {
+    List<String> zones = Zones.read(context.params());
+    context.params().rejectUnknown();
+    return new InProcessProvider(context.vertx(), zones, context.time());
   }
 }

@@ -2,10 +2,10 @@ package dev.loadstar.scaling.internal;
 
 import dev.loadstar.scaling.providers.KubernetesProvider;
 import dev.loadstar.scaling.spi.InstanceProvider;
+import dev.loadstar.scaling.spi.InstanceProviderContext;
 import dev.loadstar.scaling.spi.InstanceProviderFactory;
-import io.vertx.core.Vertx;
 
-/** Creates the {@link KubernetesProvider} for the {@code ServiceLoader}. */
+/** Makes the {@link KubernetesProvider} with a client configured from the environment. No parameters. */
 public final class KubernetesProviderFactory implements InstanceProviderFactory {
 
   /** For the {@code ServiceLoader}. */
@@ -18,7 +18,8 @@ public final class KubernetesProviderFactory implements InstanceProviderFactory 
   }
 
   @Override
-  public InstanceProvider create(Vertx vertx) {
-    return new KubernetesProvider(vertx);
+  public InstanceProvider create(InstanceProviderContext context) {
+    context.params().rejectUnknown();
+    return new KubernetesProvider(context.vertx(), context.time());
   }
 }

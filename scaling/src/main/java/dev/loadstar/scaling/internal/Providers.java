@@ -1,40 +1,19 @@
 package dev.loadstar.scaling.internal;
 
-import dev.loadstar.core.config.Checks;
+import dev.loadstar.core.spi.ProviderRegistry;
 import dev.loadstar.scaling.spi.InstanceProvider;
+import dev.loadstar.scaling.spi.InstanceProviderContext;
 import dev.loadstar.scaling.spi.InstanceProviderFactory;
-import io.vertx.core.Vertx;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 
-/** Finds instance providers by name through {@link ServiceLoader}. */
+/** The registry of instance providers: the built-ins first, then {@code ServiceLoader} factories. */
 public final class Providers {
 
+  /** The providers by {@code launchTemplate.provider}. */
+  public static final ProviderRegistry<InstanceProviderContext, InstanceProvider, InstanceProviderFactory> REGISTRY =
+      ProviderRegistry.of(InstanceProviderFactory.class, "launchTemplate.provider", List.of(
+          new InProcessProviderFactory(), new ProcessProviderFactory(), new KubernetesProviderFactory()));
+
   private Providers() {
-  }
-
-  /** The names of every provider factory on the class path. */
-  public static List<String> names() {
-    List<String> names = new ArrayList<>();
-    for (InstanceProviderFactory f : ServiceLoader.load(InstanceProviderFactory.class, classLoader())) {
-      names.add(f.name());
-    }
-    return names;
-  }
-
-  /** A new provider of the given name; fails with the list of known names when there is none. */
-  public static InstanceProvider create(String name, Vertx vertx) {
-    for (InstanceProviderFactory f : ServiceLoader.load(InstanceProviderFactory.class, classLoader())) {
-      if (f.name().equals(name)) {
-        return f.create(vertx);
-      }
-    }
-    throw Checks.invalid("launchTemplate.provider", "\"" + name + "\"", "one of " + names());
-  }
-
-  private static ClassLoader classLoader() {
-    ClassLoader cl = Thread.currentThread().getContextClassLoader();
-    return cl != null ? cl : Providers.class.getClassLoader();
   }
 }

@@ -1,6 +1,8 @@
 package dev.loadstar.scaling.internal;
 
 import dev.loadstar.core.config.Checks;
+import dev.loadstar.core.config.Params;
+import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +27,23 @@ public final class Zones {
       out.add(z);
     }
     return List.copyOf(out);
+  }
+
+  /** The {@code zones} parameter of a provider factory: an array of zone names, validated; empty when absent. */
+  public static List<String> read(Params params) {
+    JsonArray array = params.array("zones");
+    if (array == null) {
+      return List.of();
+    }
+    List<String> zones = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      Object z = array.getValue(i);
+      if (!(z instanceof String s)) {
+        throw Checks.invalid("zones[" + i + "]", Params.render(z), "a zone name");
+      }
+      zones.add(s);
+    }
+    return check(zones);
   }
 
   /** Null when the provider has no zones and none was asked for; else an error unless the zone is one of them. */

@@ -1,6 +1,7 @@
 package dev.loadstar.scaling.providers;
 
 import dev.loadstar.core.config.Checks;
+import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.scaling.LaunchTemplate;
 import dev.loadstar.scaling.internal.InstanceIds;
 import dev.loadstar.scaling.internal.Zones;
@@ -10,7 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ public final class InProcessProvider implements InstanceProvider {
   public static final String NAME = "in-process";
 
   private final Vertx vertx;
-  private final Clock clock;
+  private final TimeSource time;
   private final ConcurrentHashMap<String, Entry> instances = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<String> zones;
@@ -64,8 +65,16 @@ public final class InProcessProvider implements InstanceProvider {
 
   /** A provider launching into the given availability zones (non-blank, unique). */
   public InProcessProvider(Vertx vertx, List<String> zones) {
+    this(vertx, zones, TimeSource.system(vertx));
+  }
+
+  /**
+   * A provider launching into the given availability zones (non-blank, unique), reading launch times from
+   * {@code time} and setting response delays on it.
+   */
+  public InProcessProvider(Vertx vertx, List<String> zones, TimeSource time) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
-    this.clock = Clock.systemUTC();
+    this.time = Objects.requireNonNull(time, "time");
     this.zones = Zones.check(zones);
   }
 
@@ -107,7 +116,7 @@ public final class InProcessProvider implements InstanceProvider {
     }
     return startServer(id, body, delayMs, host, 0).map(server -> {
       ProviderInstance pi = new ProviderInstance(id, host, server.actualPort(), ProviderInstance.State.RUNNING,
-          clock.instant(), groupName, Map.of("provider", NAME), zone);
+          Instant.ofEpochMilli(time.currentTimeMillis()), groupName, Map.of("provider", NAME), zone);
       instances.put(id, new Entry(pi, body, delayMs, server));
       if (closed.get()) {
         server.close();
@@ -124,7 +133,7 @@ public final class InProcessProvider implements InstanceProvider {
     if (delayMs == 0) {
       req.response().putHeader("content-type", "text/html; charset=utf-8").end(body);
     } else {
-      vertx.setTimer(delayMs, t -> req.response().putHeader("content-type", "text/html; charset=utf-8").end(body));
+      time.setTimer(delayMs, () -> req.response().putHeader("content-type", "text/html; charset=utf-8").end(body));
     }
   }
 

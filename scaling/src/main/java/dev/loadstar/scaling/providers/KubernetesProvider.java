@@ -1,6 +1,7 @@
 package dev.loadstar.scaling.providers;
 
 import dev.loadstar.core.config.Checks;
+import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.scaling.LaunchTemplate;
 import dev.loadstar.scaling.internal.k8s.EndpointSliceWatcher;
 import dev.loadstar.scaling.internal.k8s.EndpointSliceWatcher.ServiceEndpoint;
@@ -15,7 +16,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -59,22 +60,33 @@ public final class KubernetesProvider implements InstanceProvider {
   private final Vertx vertx;
   private final KubernetesClient client;
   private final boolean ownsClient;
-  private final Clock clock = Clock.systemUTC();
+  private final TimeSource time;
   private final Map<String, Fleet> fleets = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** A provider with a client configured from the environment (kubeconfig, or the pod's service account). */
   public KubernetesProvider(Vertx vertx) {
-    this(vertx, new KubernetesClientBuilder().build(), true);
+    this(vertx, TimeSource.system(vertx));
+  }
+
+  /** A provider with a client configured from the environment, keeping timeouts and launch times on {@code time}. */
+  public KubernetesProvider(Vertx vertx, TimeSource time) {
+    this(vertx, new KubernetesClientBuilder().build(), true, time);
   }
 
   /** A provider using the given client (which the caller closes). */
   public KubernetesProvider(Vertx vertx, KubernetesClient client) {
-    this(vertx, client, false);
+    this(vertx, client, TimeSource.system(vertx));
   }
 
-  private KubernetesProvider(Vertx vertx, KubernetesClient client, boolean ownsClient) {
+  /** A provider using the given client (which the caller closes), keeping timeouts and launch times on {@code time}. */
+  public KubernetesProvider(Vertx vertx, KubernetesClient client, TimeSource time) {
+    this(vertx, client, false, time);
+  }
+
+  private KubernetesProvider(Vertx vertx, KubernetesClient client, boolean ownsClient, TimeSource time) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.time = Objects.requireNonNull(time, "time");
     this.client = Objects.requireNonNull(client, "client");
     this.ownsClient = ownsClient;
   }
@@ -170,7 +182,7 @@ public final class KubernetesProvider implements InstanceProvider {
         meta.put("node", e.nodeName());
       }
       ProviderInstance pi = new ProviderInstance(e.name(), e.address(), e.port(), ProviderInstance.State.RUNNING,
-          clock.instant(), groupName, meta);
+          Instant.ofEpochMilli(time.currentTimeMillis()), groupName, meta);
       instances.put(e.name(), pi);
       return pi;
     }
@@ -228,7 +240,7 @@ public final class KubernetesProvider implements InstanceProvider {
         f.launching++;
         f.waiters.add(p);
       }
-      long timer = vertx.setTimer(Math.max(1, f.launchTimeoutMs), t -> {
+      long timer = time.setTimer(Math.max(1, f.launchTimeoutMs), () -> {
         boolean removed;
         synchronized (f) {
           removed = f.waiters.remove(p);
@@ -267,7 +279,7 @@ public final class KubernetesProvider implements InstanceProvider {
         }
         after.forEach(Runnable::run);
       });
-      return p.future().andThen(ar -> vertx.cancelTimer(timer))
+      return p.future().andThen(ar -> time.cancelTimer(timer))
           .compose(pi -> vertx.executeBlocking(() -> {
             markDeletionCost(f, pi.id(), CLAIMED_DELETION_COST);
             return pi;
@@ -318,14 +330,14 @@ public final class KubernetesProvider implements InstanceProvider {
       f.applyReplicas();
       return null;
     }, false).compose(v -> {
-      long timer = vertx.setTimer(Math.max(1, f.terminateTimeoutMs), t -> {
+      long timer = time.setTimer(Math.max(1, f.terminateTimeoutMs), () -> {
         synchronized (f) {
           f.vanishing.remove(instanceId);
         }
         gone.tryFail(new IllegalStateException("pod " + instanceId + " still serves after " + f.terminateTimeoutMs
             + " ms"));
       });
-      return gone.future().andThen(ar -> vertx.cancelTimer(timer));
+      return gone.future().andThen(ar -> time.cancelTimer(timer));
     });
   }
 

@@ -1,6 +1,7 @@
 package dev.loadstar.scaling.providers;
 
 import dev.loadstar.core.config.Checks;
+import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.scaling.LaunchTemplate;
 import dev.loadstar.scaling.internal.InstanceIds;
 import dev.loadstar.scaling.internal.Zones;
@@ -21,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -74,7 +74,7 @@ public final class ProcessProvider implements InstanceProvider {
   private static final String STATE_SUFFIX = ".instance";
 
   private final Vertx vertx;
-  private final Clock clock = Clock.systemUTC();
+  private final TimeSource time;
   private final NetClient probes;
   private final ConcurrentHashMap<String, Entry> processes = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -101,7 +101,16 @@ public final class ProcessProvider implements InstanceProvider {
 
   /** A provider launching into the given availability zones (non-blank, unique). */
   public ProcessProvider(Vertx vertx, List<String> zones) {
+    this(vertx, zones, TimeSource.system(vertx));
+  }
+
+  /**
+   * A provider launching into the given availability zones (non-blank, unique) whose readiness deadline, probe
+   * interval, kill timeout and launch times run on {@code time}.
+   */
+  public ProcessProvider(Vertx vertx, List<String> zones, TimeSource time) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.time = Objects.requireNonNull(time, "time");
     this.zones = Zones.check(zones);
     this.probes = vertx.createNetClient(new NetClientOptions().setConnectTimeout(1000));
   }
@@ -177,7 +186,8 @@ public final class ProcessProvider implements InstanceProvider {
         env.put(ENV_ZONE, zone);
       }
       ProcessHandle process = pb.start().toHandle();
-      ProviderInstance pi = new ProviderInstance(id, host, port, ProviderInstance.State.RUNNING, clock.instant(),
+      ProviderInstance pi = new ProviderInstance(id, host, port, ProviderInstance.State.RUNNING,
+          Instant.ofEpochMilli(time.currentTimeMillis()),
           groupName, metadata(process.pid()), zone);
       Path stateFile = null;
       if (stateDir != null) {
@@ -187,7 +197,7 @@ public final class ProcessProvider implements InstanceProvider {
       Entry e = new Entry(pi, process, terminateTimeoutMs, stateFile);
       processes.put(id, e);
       return e;
-    }, false).compose(e -> awaitReady(e, System.nanoTime() + readyTimeoutMs * 1_000_000).transform(ar -> {
+    }, false).compose(e -> awaitReady(e, time.nanoTime() + readyTimeoutMs * 1_000_000).transform(ar -> {
       if (ar.succeeded()) {
         return Future.succeededFuture(e.instance);
       }
@@ -216,11 +226,11 @@ public final class ProcessProvider implements InstanceProvider {
       if (ar.succeeded()) {
         ar.result().close();
         ready.tryComplete();
-      } else if (System.nanoTime() - deadlineNanos > 0) {
+      } else if (time.nanoTime() - deadlineNanos > 0) {
         ready.tryFail(new IllegalStateException("the process did not listen on " + e.instance.host() + ":"
             + e.instance.port() + " in time"));
       } else {
-        vertx.setTimer(PROBE_INTERVAL_MS, t -> probe(e, deadlineNanos, ready));
+        time.setTimer(PROBE_INTERVAL_MS, () -> probe(e, deadlineNanos, ready));
       }
     });
   }
@@ -237,12 +247,12 @@ public final class ProcessProvider implements InstanceProvider {
     Promise<Void> gone = Promise.promise();
     e.process.onExit().whenComplete((p, err) -> gone.tryComplete());
     e.process.destroy();
-    long timer = vertx.setTimer(Math.max(1, e.terminateTimeoutMs), t -> {
+    long timer = time.setTimer(Math.max(1, e.terminateTimeoutMs), () -> {
       if (e.process.isAlive()) {
         e.process.destroyForcibly();
       }
     });
-    return gone.future().andThen(ar -> vertx.cancelTimer(timer)).compose(v -> deleteState(e));
+    return gone.future().andThen(ar -> time.cancelTimer(timer)).compose(v -> deleteState(e));
   }
 
   @Override

@@ -12,6 +12,7 @@ import dev.loadstar.core.discovery.TargetDiscovery;
 import dev.loadstar.core.discovery.TargetSource;
 import dev.loadstar.core.discovery.TargetSourceStatus;
 import dev.loadstar.core.discovery.TargetSourceStatus.State;
+import dev.loadstar.core.time.ManualTimeSource;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -124,6 +126,23 @@ class KubernetesTargetSourceTest {
         .removalDelay(Duration.ZERO)
         .build());
     return discovery;
+  }
+
+  /** Starts on fake time: the source checks its watch only when the test moves time. */
+  private TargetDiscovery start(TargetSource source, ManualTimeSource time) {
+    discovery = TargetDiscovery.start(vertx, group, DiscoveryConfig.builder()
+        .addSource(source)
+        .removalDelay(Duration.ZERO)
+        .build(), time);
+    return discovery;
+  }
+
+  /** Moves fake time one watch check (1 s) at a time until the condition holds (the informer runs in real time). */
+  private static void checkUntil(ManualTimeSource time, Callable<Boolean> condition) {
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
+      time.advance(Duration.ofSeconds(1));
+      return condition.call();
+    });
   }
 
   /** The group's active targets: id to address. */
@@ -271,7 +290,8 @@ class KubernetesTargetSourceTest {
             .build()).build()) {
       // Unreachable from the start: the failed list is reported and retried; no answer yet.
       proxy.cut();
-      start(KubernetesTargetSource.create(web(), proxied));
+      ManualTimeSource time = new ManualTimeSource();
+      start(KubernetesTargetSource.create(web(), proxied), time);
       await().atMost(WAIT).until(() -> status().state() == State.FAILING);
       // The proxy accepts and closes at once; a stopped server would read "Connection refused".
       assertThat(status().lastError()).isEqualTo("EndpointSlices of Service shop/web port http: "
@@ -284,9 +304,10 @@ class KubernetesTargetSourceTest {
       assertThat(targets()).containsOnlyKeys("web-1", "web-2");
       assertThat(status().state()).isEqualTo(State.OK);
 
-      // The connection is lost while watching: the source fails, the group keeps what it had.
+      // The connection is lost while watching: two checks find the watch down, the source fails, the group keeps
+      // what it had.
       proxy.cut();
-      await().atMost(WAIT).until(() -> status().state() == State.FAILING);
+      checkUntil(time, () -> status().state() == State.FAILING);
       assertThat(status().lastError()).isEqualTo("EndpointSlices of Service shop/web port http: the watch is down, "
           + "reconnecting (last known targets kept)");
       assertThat(status().targetCount()).isEqualTo(2);
@@ -296,8 +317,7 @@ class KubernetesTargetSourceTest {
       slice("web-a", endpoint("web-2", "10.1.0.2", true, false), endpoint("web-3", "10.1.0.3", true, false));
       assertThat(targets()).containsOnlyKeys("web-1", "web-2");
       proxy.restore();
-      await().atMost(WAIT).until(() -> targets().keySet().equals(Set.of("web-2", "web-3")));
-      await().atMost(WAIT).until(() -> status().state() == State.OK);
+      checkUntil(time, () -> targets().keySet().equals(Set.of("web-2", "web-3")) && status().state() == State.OK);
 
       // And the watch works again.
       slice("web-a", endpoint("web-3", "10.1.0.3", true, false));

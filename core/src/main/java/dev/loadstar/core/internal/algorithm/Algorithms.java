@@ -1,18 +1,16 @@
 package dev.loadstar.core.internal.algorithm;
 
 import dev.loadstar.core.BalancingAlgorithm;
+import dev.loadstar.core.config.InvalidValueException;
+import dev.loadstar.core.config.Params;
 import dev.loadstar.core.spi.BalancingAlgorithmProvider;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import dev.loadstar.core.spi.ProviderContext;
+import dev.loadstar.core.spi.ProviderRegistry;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.Map;
-import java.util.ServiceLoader;
+import java.util.function.Function;
 
-/**
- * The built-in algorithms and the name lookup: built-ins first, then {@link ServiceLoader} providers (a provider
- * whose name clashes with a built-in is never used).
- */
+/** The built-in algorithms and their registry (built-ins first, then {@code ServiceLoader} providers). */
 public final class Algorithms {
 
   /** Targets up to which least outstanding requests scans every target; beyond, a window of this many. */
@@ -36,15 +34,37 @@ public final class Algorithms {
   /** Shared Maglev strategy. */
   public static final BalancingAlgorithm MAGLEV = new Maglev();
 
-  private static final Map<String, BalancingAlgorithm> BUILT_INS;
+  /**
+   * The algorithms by {@code load_balancing.algorithm.type}: the built-ins, then {@code ServiceLoader} providers.
+   * {@code weighted_random} takes the parameter {@code anomaly_mitigation} (true or false); the others none.
+   */
+  public static final ProviderRegistry<ProviderContext, BalancingAlgorithm, BalancingAlgorithmProvider> REGISTRY =
+      ProviderRegistry.of(BalancingAlgorithmProvider.class, "load_balancing.algorithm.type", List.of(
+          builtIn(ROUND_ROBIN), builtIn(LEAST_OUTSTANDING_REQUESTS),
+          new BuiltIn(WEIGHTED_RANDOM.name(), p -> Boolean.TRUE.equals(p.bool("anomaly_mitigation"))
+              ? WEIGHTED_RANDOM_MITIGATED : WEIGHTED_RANDOM, true),
+          builtIn(POWER_OF_TWO_CHOICES), builtIn(PEAK_EWMA), builtIn(RING_HASH), builtIn(MAGLEV)));
 
-  static {
-    Map<String, BalancingAlgorithm> m = new LinkedHashMap<>();
-    for (BalancingAlgorithm a : List.of(ROUND_ROBIN, LEAST_OUTSTANDING_REQUESTS, WEIGHTED_RANDOM,
-        POWER_OF_TWO_CHOICES, PEAK_EWMA, RING_HASH, MAGLEV)) {
-      m.put(a.name(), a);
+  /** A built-in algorithm's provider: reads its parameters, refuses others, returns a shared strategy. */
+  private record BuiltIn(String name, Function<Params, BalancingAlgorithm> make, boolean takesParameters)
+      implements BalancingAlgorithmProvider {
+    @Override
+    public BalancingAlgorithm create(ProviderContext context) {
+      JsonObject given = context.json();
+      if (!takesParameters && !given.isEmpty()) {
+        String key = given.fieldNames().iterator().next();
+        throw new InvalidValueException(key, Params.render(given.getValue(key)), "no parameters for " + name);
+      }
+      Params p = context.params();
+      BalancingAlgorithm a = make.apply(p);
+      p.rejectUnknown();
+      return a;
     }
-    BUILT_INS = Collections.unmodifiableMap(m);
+  }
+
+  /** A built-in without parameters. */
+  private static BuiltIn builtIn(BalancingAlgorithm a) {
+    return new BuiltIn(a.name(), p -> a, false);
   }
 
   private Algorithms() {
@@ -61,37 +81,4 @@ public final class Algorithms {
     return new LeastOutstandingRequests(exactScanLimit);
   }
 
-  /** The algorithm with the given name, or an error listing the known names. */
-  public static BalancingAlgorithm byName(String name) {
-    if (name == null) {
-      throw new IllegalArgumentException("load_balancing.algorithm.type: null (expected: one of " + names() + ")");
-    }
-    BalancingAlgorithm builtIn = BUILT_INS.get(name);
-    if (builtIn != null) {
-      return builtIn;
-    }
-    for (BalancingAlgorithmProvider p : ServiceLoader.load(BalancingAlgorithmProvider.class)) {
-      if (name.equals(p.name())) {
-        BalancingAlgorithm a = p.create();
-        if (a == null) {
-          throw new IllegalStateException("load_balancing.algorithm.type: " + name + " (provider "
-              + p.getClass().getName() + " created no algorithm)");
-        }
-        return a;
-      }
-    }
-    throw new IllegalArgumentException("load_balancing.algorithm.type: " + name + " (expected: one of " + names()
-        + ")");
-  }
-
-  /** The names of the built-ins, then of every provider on the class path, without duplicates. */
-  public static String names() {
-    List<String> names = new ArrayList<>(BUILT_INS.keySet());
-    for (BalancingAlgorithmProvider p : ServiceLoader.load(BalancingAlgorithmProvider.class)) {
-      if (!names.contains(p.name())) {
-        names.add(p.name());
-      }
-    }
-    return String.join(", ", names);
-  }
 }

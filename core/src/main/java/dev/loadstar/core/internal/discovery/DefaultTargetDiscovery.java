@@ -14,11 +14,11 @@ import dev.loadstar.core.discovery.TargetSourceContext;
 import dev.loadstar.core.discovery.TargetSourceStatus;
 import dev.loadstar.core.discovery.TargetSourceStatus.State;
 import dev.loadstar.core.config.Checks;
+import dev.loadstar.core.time.TimeSource;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ public final class DefaultTargetDiscovery implements TargetDiscovery {
   private final Context context;
   private final TargetGroup group;
   private final DiscoveryConfig config;
-  private final Clock clock = Clock.systemUTC();
+  private final TimeSource time;
   private final List<SourceState> sources = new ArrayList<>();
   private final CopyOnWriteArrayList<DiscoveryListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -69,8 +69,9 @@ public final class DefaultTargetDiscovery implements TargetDiscovery {
   private volatile Set<String> pendingRemovalsView = Set.of();
   private volatile Map<String, Instant> pendingRemovalDueView = Map.of();
 
-  private DefaultTargetDiscovery(Vertx vertx, TargetGroup group, DiscoveryConfig config) {
+  private DefaultTargetDiscovery(Vertx vertx, TargetGroup group, DiscoveryConfig config, TimeSource time) {
     this.vertx = vertx;
+    this.time = time;
     this.group = group;
     this.config = config;
     this.context = vertx.getOrCreateContext();
@@ -79,12 +80,13 @@ public final class DefaultTargetDiscovery implements TargetDiscovery {
     }
   }
 
-  /** Creates the discovery and starts its sources on its context. */
-  public static TargetDiscovery start(Vertx vertx, TargetGroup group, DiscoveryConfig config) {
+  /** Creates the discovery and starts its sources on its context; every timer is set on {@code time}. */
+  public static TargetDiscovery start(Vertx vertx, TargetGroup group, DiscoveryConfig config, TimeSource time) {
     Checks.notNull("vertx", vertx);
     Checks.notNull("group", group);
     Checks.notNull("config", config);
-    DefaultTargetDiscovery d = new DefaultTargetDiscovery(vertx, group, config);
+    Checks.notNull("time", time);
+    DefaultTargetDiscovery d = new DefaultTargetDiscovery(vertx, group, config, time);
     d.context.runOnContext(v -> d.startSources());
     return d;
   }
@@ -117,7 +119,7 @@ public final class DefaultTargetDiscovery implements TargetDiscovery {
     if (stopped || s.closed) {
       return;
     }
-    Instant now = clock.instant();
+    Instant now = now();
     boolean recovered = s.status.state() == State.FAILING;
     s.lastGood = dedupe(s, targets);
     s.status = new TargetSourceStatus(s.name, s.source.type(), s.description, State.OK, s.lastGood.size(), now,
@@ -136,7 +138,7 @@ public final class DefaultTargetDiscovery implements TargetDiscovery {
     if (stopped || s.closed) {
       return;
     }
-    Instant now = clock.instant();
+    Instant now = now();
     String message = message(cause);
     TargetSourceStatus before = s.status;
     s.status = new TargetSourceStatus(s.name, s.source.type(), s.description, State.FAILING,
@@ -254,7 +256,7 @@ public final class DefaultTargetDiscovery implements TargetDiscovery {
       deregisterOwned(id);
       return;
     }
-    long timer = vertx.setTimer(delay.toMillis(), t -> {
+    long timer = time.setTimer(delay.toMillis(), () -> {
       removalTimers.remove(id);
       removalDue.remove(id);
       publishPendingRemovals();
@@ -263,14 +265,14 @@ public final class DefaultTargetDiscovery implements TargetDiscovery {
       }
     });
     removalTimers.put(id, timer);
-    removalDue.put(id, clock.instant().plus(delay));
+    removalDue.put(id, now().plus(delay));
   }
 
   private void cancelRemoval(String id) {
     Long timer = removalTimers.remove(id);
     removalDue.remove(id);
     if (timer != null) {
-      vertx.cancelTimer(timer);
+      time.cancelTimer(timer);
     }
   }
 
@@ -305,7 +307,7 @@ public final class DefaultTargetDiscovery implements TargetDiscovery {
     }
     ready = true;
     for (Waiter w : new ArrayList<>(waiters)) {
-      vertx.cancelTimer(w.timer);
+      time.cancelTimer(w.timer);
       w.promise.tryComplete();
     }
     waiters.clear();
@@ -336,7 +338,7 @@ public final class DefaultTargetDiscovery implements TargetDiscovery {
         promise.tryFail(new IllegalStateException("target group " + group.name() + ": discovery is closed"));
       } else {
         Waiter w = new Waiter(promise);
-        w.timer = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> {
+        w.timer = time.setTimer(Math.max(1, timeout.toMillis()), () -> {
           waiters.remove(w);
           promise.tryFail(notReady(timeout));
         });
@@ -479,13 +481,13 @@ public final class DefaultTargetDiscovery implements TargetDiscovery {
   private void stop() {
     stopped = true;
     for (Long timer : removalTimers.values()) {
-      vertx.cancelTimer(timer);
+      time.cancelTimer(timer);
     }
     removalTimers.clear();
     removalDue.clear();
     publishPendingRemovals();
     for (Waiter w : waiters) {
-      vertx.cancelTimer(w.timer);
+      time.cancelTimer(w.timer);
       w.promise.tryFail(new IllegalStateException("target group " + group.name() + ": discovery is closed"));
     }
     waiters.clear();
@@ -517,6 +519,10 @@ public final class DefaultTargetDiscovery implements TargetDiscovery {
 
   // ---------------------------------------------------------------- sources
 
+  private Instant now() {
+    return Instant.ofEpochMilli(time.currentTimeMillis());
+  }
+
   private static String message(Throwable t) {
     if (t == null) {
       return "unknown error";
@@ -547,6 +553,11 @@ public final class DefaultTargetDiscovery implements TargetDiscovery {
     @Override
     public Vertx vertx() {
       return vertx;
+    }
+
+    @Override
+    public TimeSource time() {
+      return time;
     }
 
     @Override

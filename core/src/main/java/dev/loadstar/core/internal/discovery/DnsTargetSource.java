@@ -1,8 +1,8 @@
 package dev.loadstar.core.internal.discovery;
 
 import dev.loadstar.core.time.Backoff;
+import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.core.config.Durations;
-import dev.loadstar.core.time.Backoff;
 import dev.loadstar.core.Target;
 import dev.loadstar.core.discovery.DnsSourceOptions;
 import dev.loadstar.core.discovery.DnsSourceOptions.RecordType;
@@ -120,6 +120,7 @@ public final class DnsTargetSource implements TargetSource {
   private final class Run {
     private final TargetSourceContext context;
     private final Vertx vertx;
+    private final TimeSource time;
     private final DnsClient client;
     private final Backoff backoff;
     /** Last addresses of each SRV target name, kept when a later lookup of that name fails. */
@@ -131,6 +132,7 @@ public final class DnsTargetSource implements TargetSource {
     Run(TargetSourceContext context) {
       this.context = context;
       this.vertx = context.vertx();
+      this.time = context.time();
       DnsClientOptions clientOptions = new DnsClientOptions()
           .setQueryTimeout(options.getQueryTimeout().toMillis())
           .setRecursionDesired(true);
@@ -172,7 +174,7 @@ public final class DnsTargetSource implements TargetSource {
 
     private void schedule(Duration delay) {
       if (!closed) {
-        timerId = vertx.setTimer(Math.max(1, delay.toMillis()), id -> resolve());
+        timerId = time.setTimer(Math.max(1, delay.toMillis()), this::resolve);
       }
     }
 
@@ -282,7 +284,7 @@ public final class DnsTargetSource implements TargetSource {
       }
       closed = true;
       if (timerId >= 0) {
-        vertx.cancelTimer(timerId);
+        time.cancelTimer(timerId);
         timerId = -1;
       }
       return client.close();

@@ -1,8 +1,8 @@
 package dev.loadstar.core.internal.discovery;
 
 import dev.loadstar.core.time.Backoff;
+import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.core.config.Durations;
-import dev.loadstar.core.time.Backoff;
 import dev.loadstar.core.Target;
 import dev.loadstar.core.discovery.FileSourceOptions;
 import dev.loadstar.core.discovery.FileSourceOptions.Format;
@@ -81,6 +81,7 @@ public final class FileTargetSource implements TargetSource {
 
     private final TargetSourceContext context;
     private final Vertx vertx;
+    private final TimeSource time;
     private final Backoff backoff = new Backoff(pollInterval, retryMaxDelay);
     private volatile boolean closed;
     private long timerId = -1;
@@ -92,6 +93,7 @@ public final class FileTargetSource implements TargetSource {
     Run(TargetSourceContext context) {
       this.context = context;
       this.vertx = context.vertx();
+      this.time = context.time();
     }
 
     void poll() {
@@ -103,7 +105,7 @@ public final class FileTargetSource implements TargetSource {
         if (closed) {
           return;
         }
-        boolean retryDue = failing && System.nanoTime() - retryAtNanos >= 0;
+        boolean retryDue = failing && time.nanoTime() - retryAtNanos >= 0;
         if (ar.failed()) {
           if (!MISSING.equals(lastSignature) || retryDue || !failing) {
             lastSignature = MISSING;
@@ -155,21 +157,21 @@ public final class FileTargetSource implements TargetSource {
       failing = true;
       failures++;
       Duration retry = backoff.delay(failures);
-      retryAtNanos = System.nanoTime() + retry.toNanos();
+      retryAtNanos = time.nanoTime() + retry.toNanos();
       context.fail(cause, retry);
       schedule(pollInterval);
     }
 
     private void schedule(Duration delay) {
       if (!closed) {
-        timerId = vertx.setTimer(Math.max(1, delay.toMillis()), id -> poll());
+        timerId = time.setTimer(Math.max(1, delay.toMillis()), this::poll);
       }
     }
 
     Future<Void> close() {
       closed = true;
       if (timerId >= 0) {
-        vertx.cancelTimer(timerId);
+        time.cancelTimer(timerId);
         timerId = -1;
       }
       return Future.succeededFuture();

@@ -5,6 +5,7 @@ import dev.loadstar.core.discovery.TargetSource;
 import dev.loadstar.core.discovery.TargetSourceContext;
 import dev.loadstar.core.config.Checks;
 import dev.loadstar.core.time.Backoff;
+import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.core.config.Params;
 import dev.loadstar.scaling.discovery.KubernetesSourceOptions;
 import dev.loadstar.scaling.internal.k8s.EndpointSliceWatcher.ServiceEndpoint;
@@ -148,6 +149,7 @@ public final class EndpointSliceTargetSource implements TargetSource {
   private final class Run {
     private final TargetSourceContext context;
     private final Vertx vertx;
+    private final TimeSource time;
     private final Context vertxContext;
     private final Backoff backoff = new Backoff(Duration.ofMillis(RETRY_INITIAL_MS), Duration.ofMillis(RETRY_MAX_MS));
     /** Set by close, from any thread. */
@@ -170,6 +172,7 @@ public final class EndpointSliceTargetSource implements TargetSource {
     Run(TargetSourceContext context) {
       this.context = context;
       this.vertx = context.vertx();
+      this.time = context.time();
       this.vertxContext = vertx.getOrCreateContext();
     }
 
@@ -186,7 +189,7 @@ public final class EndpointSliceTargetSource implements TargetSource {
           setupFailures++;
           Duration retry = backoff.delay(setupFailures);
           report(new KubernetesSourceException(describe(null) + ": " + message(ar.cause()), ar.cause()), retry);
-          retryTimer = vertx.setTimer(retry.toMillis(), id -> setup());
+          retryTimer = time.setTimer(retry.toMillis(), this::setup);
           return;
         }
         Setup setup = ar.result();
@@ -196,7 +199,7 @@ public final class EndpointSliceTargetSource implements TargetSource {
         namespace = setup.namespace();
         setupFailures = 0;
         setup.started().whenComplete((v, error) -> vertxContext.runOnContext(x -> onStarted(error)));
-        checkTimer = vertx.setPeriodic(WATCH_CHECK_MS, id -> check());
+        scheduleCheck();
       });
     }
 
@@ -255,6 +258,16 @@ public final class EndpointSliceTargetSource implements TargetSource {
       down = false;
       downChecks = 0;
       answer();
+    }
+
+    private void scheduleCheck() {
+      if (!closed) {
+        checkTimer = time.setTimer(WATCH_CHECK_MS, () -> {
+          checkTimer = -1;
+          check();
+          scheduleCheck();
+        });
+      }
     }
 
     /** Every check interval: a watch that stays down is a failure; a watch up again after one is a fresh answer. */
@@ -356,11 +369,11 @@ public final class EndpointSliceTargetSource implements TargetSource {
       }
       vertxContext.runOnContext(v -> {
         if (retryTimer >= 0) {
-          vertx.cancelTimer(retryTimer);
+          time.cancelTimer(retryTimer);
           retryTimer = -1;
         }
         if (checkTimer >= 0) {
-          vertx.cancelTimer(checkTimer);
+          time.cancelTimer(checkTimer);
           checkTimer = -1;
         }
       });

@@ -1,9 +1,9 @@
 package dev.loadstar.scaling.internal.k8s;
 
 import dev.loadstar.core.discovery.TargetSource;
+import dev.loadstar.core.spi.ProviderContext;
 import dev.loadstar.core.spi.TargetSourceProvider;
 import dev.loadstar.scaling.discovery.KubernetesSourceOptions;
-import io.vertx.core.json.JsonObject;
 
 /** Makes the {@code kubernetes} target source available by name to the {@code ServiceLoader}. */
 public final class KubernetesTargetSourceProvider implements TargetSourceProvider {
@@ -13,12 +13,12 @@ public final class KubernetesTargetSourceProvider implements TargetSourceProvide
   }
 
   @Override
-  public String type() {
+  public String name() {
     return EndpointSliceTargetSource.TYPE;
   }
 
   @Override
-  public TargetSource create(JsonObject params) {
-    return new EndpointSliceTargetSource(new KubernetesSourceOptions(params), null);
+  public TargetSource create(ProviderContext context) {
+    return new EndpointSliceTargetSource(new KubernetesSourceOptions(context.json()), null);
   }
 }
