@@ -67,6 +67,13 @@ public interface HttpListener extends Balancer {
   /** Stops accepting, closes the server and the client to the targets; idempotent. */
   Future<Void> close();
 
+  /**
+   * Stops gracefully: stops accepting connections at once, lets requests in flight finish for up to {@code grace}
+   * (HTTP/1.1 connections close after their current response, HTTP/2 connections get a GOAWAY), then closes
+   * everything as {@link #close()} does. Completes when closed; later calls return the same future.
+   */
+  Future<Void> shutdown(java.time.Duration grace);
+
   /** Builds an {@link HttpListener}. */
   final class Builder {
     private final Vertx vertx;

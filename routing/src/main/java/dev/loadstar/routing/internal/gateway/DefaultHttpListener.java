@@ -51,6 +51,8 @@ public final class DefaultHttpListener implements HttpListener {
   private volatile RuleSet rules;
   private Future<String> deployment;
   private Future<Void> closeFuture;
+  /** How long workers let requests in flight finish when they stop (0 for {@link #close()}). */
+  private volatile long shutdownMillis;
 
   /** A listener; use {@link HttpListener#builder}. */
   public DefaultHttpListener(Vertx vertx, ListenerConfig config, RuleSet rules, Function<String, TargetGroup> groups,
@@ -194,7 +196,17 @@ public final class DefaultHttpListener implements HttpListener {
 
   @Override
   public synchronized Future<Void> close() {
+    return stop(0);
+  }
+
+  @Override
+  public synchronized Future<Void> shutdown(java.time.Duration grace) {
+    return stop(Math.max(0, grace.toMillis()));
+  }
+
+  private Future<Void> stop(long graceMillis) {
     if (closeFuture == null) {
+      shutdownMillis = graceMillis;
       closed.set(true);
       Future<String> d = deployment;
       // undeploying closes every worker's server and client (after a start still in flight has ended)
@@ -207,6 +219,10 @@ public final class DefaultHttpListener implements HttpListener {
 
   boolean isClosed() {
     return closed.get();
+  }
+
+  long shutdownMillis() {
+    return shutdownMillis;
   }
 
   /** The listener's statistics and a user's listener, for each exchange. */

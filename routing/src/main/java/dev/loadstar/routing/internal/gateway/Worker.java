@@ -66,7 +66,10 @@ final class Worker implements Deployable {
   @Override
   public Future<?> undeploy(Context context) {
     HttpServer s = server;
-    Future<Void> closed = s == null ? Future.succeededFuture() : s.close();
+    // stops accepting at once; with a grace period, requests in flight finish (HTTP/1.1 connections close after
+    // their current response, HTTP/2 ones get a GOAWAY) until it elapses
+    Future<Void> closed = s == null ? Future.succeededFuture()
+        : s.shutdown(listener.shutdownMillis(), TimeUnit.MILLISECONDS);
     return closed.eventually(() -> client == null ? Future.succeededFuture() : client.close());
   }
 
