@@ -1,8 +1,8 @@
 package dev.loadstar.samples;
 
 import dev.loadstar.core.config.Checks;
-import dev.loadstar.samples.config.ConfigError;
-import dev.loadstar.samples.config.GatewayConfig;
+import dev.loadstar.gateway.config.ConfigError;
+import dev.loadstar.gateway.config.GatewayConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.loadstar.samples.lab.LabSettings;
 import dev.loadstar.samples.lab.SeedLab;
 import dev.loadstar.samples.lab.Timeline;
-import dev.loadstar.samples.support.Http;
+import dev.loadstar.gateway.support.Http;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
