@@ -1,31 +1,20 @@
 package dev.loadstar.gateway.metrics;
 
-import dev.loadstar.core.RegisteredTarget;
-import dev.loadstar.core.RequestOutcome;
 import dev.loadstar.core.TargetGroup;
-import dev.loadstar.core.TargetGroupListener;
-import dev.loadstar.core.ZoneHealthDescription;
-import dev.loadstar.healthcheck.HealthMetrics;
+import dev.loadstar.micrometer.TargetGroupMetrics;
 import dev.loadstar.routing.HttpListener;
 import dev.loadstar.routing.ListenerStats;
 import dev.loadstar.routing.TcpListener;
 import dev.loadstar.scaling.Instance;
 import dev.loadstar.scaling.InstanceState;
 import dev.loadstar.scaling.ScalingGroup;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -33,14 +22,11 @@ import java.util.function.ToDoubleFunction;
  * "Admin API and metrics", has the list and how Prometheus renders the names).
  *
  * <ul>
- *   <li>per target ({@code target_group}, {@code target}, and {@code availability_zone} for a target with a zone):
- *   {@code RequestCountPerTarget}, {@code TargetResponseTime}, {@code TargetConnectionErrorCount}, fed by
- *   {@link TargetGroupListener#onRequestEnd} (one map lookup, no allocation beyond Micrometer's own);</li>
- *   <li>per target group ({@code target_group}): {@code HealthyHostCount}, {@code UnHealthyHostCount} (healthcheck's
- *   {@link HealthMetrics}) and {@code HTTPCode_Target_2XX_Count} ... {@code 5XX} summed over the HTTP listeners;</li>
- *   <li>per target group and zone ({@code target_group}, {@code availability_zone}): {@code HealthyHostCount},
- *   {@code UnHealthyHostCount} again, for each zone a target of the group was registered in (CloudWatch's
- *   {@code AvailabilityZone} dimension);</li>
+ *   <li>per target group, per zone and per target: {@link TargetGroupMetrics} ({@code RequestCountPerTarget},
+ *   {@code TargetResponseTime}, {@code TargetConnectionErrorCount}, {@code TargetErrorCount},
+ *   {@code HealthyHostCount}, {@code UnHealthyHostCount}), the binding a client-only application uses too;</li>
+ *   <li>per target group ({@code target_group}): {@code HTTPCode_Target_2XX_Count} ... {@code 5XX} summed over the
+ *   HTTP listeners;</li>
  *   <li>per listener ({@code listener}): {@code RequestCount}, {@code HTTPCode_ELB_4XX_Count},
  *   {@code HTTPCode_ELB_5XX_Count}, {@code HTTPCode_ELB_500/502/503/504_Count}, {@code ActiveConnectionCount},
  *   {@code NewConnectionCount}, and for TCP listeners {@code RejectedConnectionCount};</li>
@@ -52,20 +38,19 @@ import java.util.function.ToDoubleFunction;
 public final class GatewayMetrics implements AutoCloseable {
 
   /** Tag naming the target group. */
-  public static final String TAG_TARGET_GROUP = HealthMetrics.TAG_TARGET_GROUP;
+  public static final String TAG_TARGET_GROUP = TargetGroupMetrics.TAG_TARGET_GROUP;
   /** Tag naming the target. */
-  public static final String TAG_TARGET = "target";
+  public static final String TAG_TARGET = TargetGroupMetrics.TAG_TARGET;
   /** Tag naming the listener. */
   public static final String TAG_LISTENER = "listener";
   /** Tag naming the scaling group. */
   public static final String TAG_SCALING_GROUP = "auto_scaling_group";
   /** Tag naming the availability zone (CloudWatch's {@code AvailabilityZone} dimension). */
-  public static final String TAG_ZONE = "availability_zone";
+  public static final String TAG_ZONE = TargetGroupMetrics.TAG_ZONE;
 
   private final MeterRegistry registry;
   private final List<Meter> meters = new CopyOnWriteArrayList<>();
-  private final List<Runnable> unsubscribes = new CopyOnWriteArrayList<>();
-  private final List<HealthMetrics> health = new CopyOnWriteArrayList<>();
+  private final List<TargetGroupMetrics> groups = new CopyOnWriteArrayList<>();
   private final List<ListenerStats> httpStats = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
@@ -81,7 +66,7 @@ public final class GatewayMetrics implements AutoCloseable {
 
   /** Meters of one target group and its targets (present and future). */
   public synchronized void bindTargetGroup(TargetGroup group) {
-    health.add(HealthMetrics.bind(group, registry));
+    groups.add(TargetGroupMetrics.bind(group, registry));
     for (int statusClass = 2; statusClass <= 5; statusClass++) {
       int c = statusClass;
       String name = group.name();
@@ -91,12 +76,6 @@ public final class GatewayMetrics implements AutoCloseable {
           .description("Responses with a " + c + "xx status received from the group's targets")
           .register(registry));
     }
-    TargetMeters listener = new TargetMeters(group);
-    for (RegisteredTarget t : group.targets()) {
-      listener.add(t);
-    }
-    unsubscribes.add(group.addListener(listener));
-    unsubscribes.add(listener::removeAll);
   }
 
   private static double sumTargetResponses(List<ListenerStats> list, String group, int statusClass) {
@@ -177,109 +156,12 @@ public final class GatewayMetrics implements AutoCloseable {
       return;
     }
     closed = true;
-    unsubscribes.forEach(Runnable::run);
-    unsubscribes.clear();
-    health.forEach(HealthMetrics::close);
-    health.clear();
+    groups.forEach(TargetGroupMetrics::close);
+    groups.clear();
     for (Meter m : meters) {
       registry.remove(m);
     }
     meters.clear();
     httpStats.clear();
-  }
-
-  /** The per-target meters of one group, created on registration and removed when a target leaves. */
-  private final class TargetMeters implements TargetGroupListener {
-    private final TargetGroup group;
-    private final ConcurrentHashMap<RegisteredTarget, PerTarget> byTarget = new ConcurrentHashMap<>();
-    private final Set<String> zones = ConcurrentHashMap.newKeySet();
-
-    TargetMeters(TargetGroup group) {
-      this.group = group;
-    }
-
-    void add(RegisteredTarget t) {
-      if (closed) {
-        return;
-      }
-      String zone = t.target().zone();
-      byTarget.computeIfAbsent(t, k -> new PerTarget(group.name(), t.target().id(), zone));
-      if (zone != null && zones.add(zone)) {
-        zoneGauge(HealthMetrics.HEALTHY_HOST_COUNT, zone, ZoneHealthDescription::healthy,
-            "Targets in the zone that receive traffic in normal operation");
-        zoneGauge(HealthMetrics.UNHEALTHY_HOST_COUNT, zone, ZoneHealthDescription::unhealthy,
-            "Targets in the zone that are unhealthy");
-      }
-    }
-
-    private void zoneGauge(String metric, String zone, ToDoubleFunction<ZoneHealthDescription> f,
-        String description) {
-      meters.add(Gauge.builder(metric, group, g -> {
-        for (ZoneHealthDescription z : g.describeZones()) {
-          if (zone.equals(z.zone())) {
-            return f.applyAsDouble(z);
-          }
-        }
-        return 0;
-      }).tag(TAG_TARGET_GROUP, group.name()).tag(TAG_ZONE, zone).description(description).register(registry));
-    }
-
-    void removeAll() {
-      for (PerTarget p : byTarget.values()) {
-        p.remove();
-      }
-      byTarget.clear();
-    }
-
-    @Override
-    public void onTargetRegistered(TargetGroup g, RegisteredTarget target) {
-      add(target);
-    }
-
-    @Override
-    public void onTargetDeregistered(TargetGroup g, RegisteredTarget target) {
-      PerTarget p = byTarget.remove(target);
-      if (p != null) {
-        p.remove();
-      }
-    }
-
-    @Override
-    public void onRequestEnd(RegisteredTarget target, RequestOutcome outcome, long latencyNanos) {
-      PerTarget p = byTarget.get(target);
-      if (p == null) {
-        return;
-      }
-      p.requests.increment();
-      if (outcome == RequestOutcome.CONNECT_FAILURE) {
-        p.connectionErrors.increment();
-      } else if (outcome != RequestOutcome.CANCELLED) {
-        p.responseTime.record(latencyNanos, TimeUnit.NANOSECONDS);
-      }
-    }
-  }
-
-  private final class PerTarget {
-    final Counter requests;
-    final Timer responseTime;
-    final Counter connectionErrors;
-
-    PerTarget(String group, String target, String zone) {
-      Tags tags = Tags.of(TAG_TARGET_GROUP, group, TAG_TARGET, target);
-      if (zone != null) {
-        tags = tags.and(TAG_ZONE, zone);
-      }
-      requests = Counter.builder("RequestCountPerTarget").tags(tags)
-          .description("Requests sent to the target that ended").register(registry);
-      responseTime = Timer.builder("TargetResponseTime").tags(tags)
-          .description("Time from sending a request to the target until its response ended").register(registry);
-      connectionErrors = Counter.builder("TargetConnectionErrorCount").tags(tags)
-          .description("Connections to the target that could not be established").register(registry);
-    }
-
-    void remove() {
-      List<Meter> all = new ArrayList<>(List.of(requests, responseTime, connectionErrors));
-      all.forEach(registry::remove);
-    }
   }
 }
