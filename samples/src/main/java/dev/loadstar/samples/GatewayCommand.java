@@ -91,7 +91,7 @@ final class GatewayCommand implements Callable<Integer> {
     AdminServer admin = runtime.admin();
     if (admin != null) {
       out.println("admin API on http://" + admin.host() + ":" + admin.actualPort() + "/api (metrics: /metrics, "
-          + "events: /api/events; " + (admin.tokenRequired() ? "changes need the bearer token" : "no token set")
+          + "events: /api/events; " + (admin.tokenRequired() ? "reads and changes need the bearer token" : "no token set")
           + ")");
       out.println("dashboard on http://" + admin.host() + ":" + admin.actualPort() + "/");
     }

@@ -114,7 +114,7 @@ class AdminApiTest {
   }
 
   private Http.Resp get(String uri) {
-    return http.get(admin, uri);
+    return http.get(admin, uri, Http.headers("Authorization", "Bearer " + TOKEN));
   }
 
   private Http.Resp send(HttpMethod method, String uri, String body, String token) {
@@ -132,7 +132,7 @@ class AdminApiTest {
   }
 
   @Test
-  void readsNeedNoTokenAndDescribeEveryPart() {
+  void readsWithTheTokenDescribeEveryPart() {
     JsonObject index = get("/api").json();
     assertThat(index.getBoolean("TokenRequiredForChanges")).isTrue();
     assertThat(index.getBoolean("Lab")).isTrue();
@@ -335,7 +335,7 @@ class AdminApiTest {
     StringBuffer text = new StringBuffer();
     // the handler is set as the response head arrives, before any data of the stream
     HttpClientResponse resp = sse.request(new RequestOptions().setHost("127.0.0.1").setPort(admin)
-        .setURI("/api/events")).compose(r -> r.send().map(x -> x.handler(b -> text.append(b.toString())).exceptionHandler(e -> { })))
+        .setURI("/api/events").putHeader("Authorization", "Bearer " + TOKEN)).compose(r -> r.send().map(x -> x.handler(b -> text.append(b.toString())).exceptionHandler(e -> { })))
         .await();
     assertThat(resp.statusCode()).isEqualTo(200);
     assertThat(resp.getHeader("content-type")).isEqualTo("text/event-stream; charset=utf-8");
@@ -360,7 +360,7 @@ class AdminApiTest {
     // a client reconnecting with Last-Event-ID gets what came after it from the buffer
     StringBuffer replay = new StringBuffer();
     sse.request(new RequestOptions().setHost("127.0.0.1").setPort(admin).setURI("/api/events")
-        .putHeader("Last-Event-ID", "1")).compose(r -> r.send().map(x -> x.handler(b -> replay.append(b.toString())).exceptionHandler(e -> { })))
+        .putHeader("Last-Event-ID", "1").putHeader("Authorization", "Bearer " + TOKEN)).compose(r -> r.send().map(x -> x.handler(b -> replay.append(b.toString())).exceptionHandler(e -> { })))
         .await();
     await().atMost(WAIT).until(() -> replay.toString().contains("id: 2\n"));
     assertThat(replay.toString()).doesNotContain("id: 1\n");

@@ -3,6 +3,7 @@ package dev.loadstar.gateway.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loadstar.gateway.config.GatewayConfig;
+import dev.loadstar.gateway.internal.admin.AdminGuards;
 import dev.loadstar.gateway.GatewayRuntime;
 import dev.loadstar.gateway.support.Http;
 import io.vertx.core.Vertx;
@@ -139,9 +140,9 @@ class AdminCrossSiteTest {
 
   @Test
   void theHostNameIsTheHeaderWithoutItsPort() {
-    assertThat(AdminServer.hostName("")).isNull();
-    assertThat(AdminServer.hostName("[::1]:9901")).isEqualTo("::1");
-    assertThat(AdminServer.hostName("example.com:80")).isEqualTo("example.com");
-    assertThat(AdminServer.hostName("example.com")).isEqualTo("example.com");
+    assertThat(AdminGuards.hostName("")).isNull();
+    assertThat(AdminGuards.hostName("[::1]:9901")).isEqualTo("::1");
+    assertThat(AdminGuards.hostName("example.com:80")).isEqualTo("example.com");
+    assertThat(AdminGuards.hostName("example.com")).isEqualTo("example.com");
   }
 }

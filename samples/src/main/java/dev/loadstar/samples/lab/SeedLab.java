@@ -267,7 +267,7 @@ public final class SeedLab {
             + ar.cause().getMessage() + " (choose another port with --admin-port)", ar.cause()));
       }
       timeline.record("admin", "admin API on " + adminUrl() + "api, dashboard on " + adminUrl()
-          + (server.tokenRequired() ? " (changes need the bearer token)" : ""));
+          + (server.tokenRequired() ? " (reads and changes need the bearer token)" : ""));
       return Future.succeededFuture(server);
     });
   }

@@ -207,7 +207,7 @@ public final class AdminJson {
     }
   }
 
-  /** A scaling group as describe-auto-scaling-groups shows it, with its instances. */
+  /** A scaling group as describe-auto-scaling-groups shows it, with its instances (secrets redacted). */
   public static JsonObject scalingGroup(ScalingGroup g) {
     ScalingGroupConfig c = g.config();
     JsonArray instances = new JsonArray();
@@ -221,7 +221,7 @@ public final class AdminJson {
     return new JsonObject()
         .put("AutoScalingGroupName", g.name())
         .put("LaunchTemplate", new JsonObject().put("Provider", c.launchTemplate().provider())
-            .put("Parameters", new JsonObject(new java.util.LinkedHashMap<>(c.launchTemplate().parameters()))))
+            .put("Parameters", new JsonObject(Secrets.redact(c.launchTemplate().parameters()))))
         .put("MinSize", g.minSize())
         .put("MaxSize", g.maxSize())
         .put("DesiredCapacity", g.desiredCapacity())

@@ -63,6 +63,11 @@ public final class DashboardAssets {
     return ASSETS.get(path);
   }
 
+  /** Every path an asset is served at. */
+  public static java.util.Set<String> paths() {
+    return new java.util.TreeSet<>(ASSETS.keySet());
+  }
+
   /** The content as text. */
   public static String text(Asset a) {
     return new String(a.bytes(), StandardCharsets.UTF_8);

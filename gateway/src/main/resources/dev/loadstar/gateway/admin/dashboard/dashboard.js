@@ -3,8 +3,10 @@
  *
  * Live data: one Server-Sent Events stream (/api/events, replaying what the server kept) applies changes as they
  * happen, and one request a second (/api/stats) refreshes the per-target figures, the capacities and reconciles the
- * rows. Changes (set desired capacity, switch the health check type, stop a lab instance's web server) go through a confirmation dialog and send
- * the bearer token kept in sessionStorage; the page asks for it when a change answers 401 or 403.
+ * rows. Changes (set desired capacity, switch the health check type, stop a lab instance's web server) go through a
+ * confirmation dialog and send the bearer token kept in sessionStorage; the page asks for it when a change or a read
+ * answers 401 or 403, and opens a session (POST /api/session) so the event stream, which cannot send headers, is
+ * allowed too.
  */
 (function () {
   'use strict';
@@ -56,8 +58,42 @@
 
   // ---- HTTP ----------------------------------------------------------------------------------------------------
 
-  function getJson(path) {
-    return fetch(path, { cache: 'no-store', headers: { 'Accept': 'application/json' } }).then(function (r) {
+  function authHeaders(headers) {
+    var token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) { headers['Authorization'] = 'Bearer ' + token; }
+    return headers;
+  }
+
+  /**
+   * With a token set, reads need it too: the event stream (EventSource sends no headers) then rides on the session
+   * cookie that POST /api/session sets for the token.
+   */
+  function openSession() {
+    if (!sessionStorage.getItem(TOKEN_KEY)) { return Promise.resolve(false); }
+    return fetch('/api/session', { method: 'POST', headers: authHeaders({ 'Accept': 'application/json' }) })
+      .then(function (r) { return r.status === 204; }, function () { return false; });
+  }
+
+  var asking = null;
+  var declined = false;
+
+  /** A read: sends the token; on 401/403 asks for one (once at a time, not again after Cancel) and retries once. */
+  function getJson(path, retried) {
+    return fetch(path, { cache: 'no-store', headers: authHeaders({ 'Accept': 'application/json' }) }).then(function (r) {
+      if ((r.status === 401 || r.status === 403) && !retried && !declined) {
+        if (!asking) {
+          asking = askToken(r.status === 403 ? 'The token was not accepted. Enter the admin token:'
+            : 'Reading this gateway needs the admin token:').then(function (ok) {
+            asking = null;
+            declined = !ok;
+            return ok;
+          });
+        }
+        return asking.then(function (ok) {
+          if (!ok) { throw new Error(path + ': HTTP ' + r.status); }
+          return getJson(path, true);
+        });
+      }
       if (!r.ok) { throw new Error(path + ': HTTP ' + r.status); }
       return r.json();
     });
@@ -118,7 +154,8 @@
     return dialog({ title: 'Admin token', message: message, input: 'password', ok: 'Use token' }).then(function (v) {
       if (v == null || v === '') { return false; }
       sessionStorage.setItem(TOKEN_KEY, v);
-      return true;
+      declined = false;
+      return openSession().then(function () { return true; });
     });
   }
 
@@ -701,12 +738,15 @@
     $('modal-input').addEventListener('keydown', function (e) { if (e.key === 'Enter') { $('modal-ok').click(); } });
     document.addEventListener('keydown', function (e) { if (e.key === 'Escape' && !$('modal').hidden) { closeDialog(null); } });
     $('token-button').addEventListener('click', function () {
-      askToken('Admin token for changes (kept for this tab only; empty clears it):').then(function (ok) {
-        if (!ok) { sessionStorage.removeItem(TOKEN_KEY); }
+      askToken('Admin token (kept for this tab only; empty clears it):').then(function (ok) {
+        if (!ok) {
+          sessionStorage.removeItem(TOKEN_KEY);
+          fetch('/api/session', { method: 'DELETE' }).catch(function () { /* the cookie expires with the browser */ });
+        }
       });
     });
     window.addEventListener('resize', render);
-    resync().then(function () {
+    openSession().then(resync).then(function () {
       connectStream();
       setInterval(poll, POLL_MS);
     });
