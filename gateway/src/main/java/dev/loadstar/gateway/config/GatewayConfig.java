@@ -5,7 +5,7 @@ import dev.loadstar.gateway.FunctionRegistry;
 import dev.loadstar.gateway.internal.config.ConfigParser;
 import dev.loadstar.gateway.internal.config.Context;
 import dev.loadstar.gateway.internal.config.Node;
-import dev.loadstar.gateway.internal.config.Validator;
+import dev.loadstar.gateway.internal.config.GatewayBinder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -128,7 +128,7 @@ public final class GatewayConfig {
     Objects.requireNonNull(functions, "functions");
     Context ctx = new Context(name);
     Node root = ConfigParser.parse(text, json, ctx, env);
-    GatewayConfig config = root == null ? null : Validator.validate(ctx, root, name, functions.names());
+    GatewayConfig config = root == null ? null : GatewayBinder.bind(ctx, root, name, functions.names());
     if (ctx.hasErrors()) {
       return new Result(null, ctx.errors());
     }

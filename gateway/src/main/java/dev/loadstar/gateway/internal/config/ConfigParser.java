@@ -163,18 +163,20 @@ public final class ConfigParser {
     if (refs == 1 && whole) {
       if (INTEGER.matcher(v).matches()) {
         try {
-          return Node.scalar(Node.Kind.INTEGER, Long.parseLong(v.startsWith("+") ? v.substring(1) : v), v, line, col);
+          return Node.fromEnvironment(Node.Kind.INTEGER, Long.parseLong(v.startsWith("+") ? v.substring(1) : v), v, s,
+              line, col);
         } catch (NumberFormatException e) {
-          return Node.scalar(Node.Kind.STRING, v, v, line, col);
+          return Node.fromEnvironment(Node.Kind.STRING, v, v, s, line, col);
         }
       }
       if (DECIMAL.matcher(v).matches()) {
-        return Node.scalar(Node.Kind.DECIMAL, new BigDecimal(v), v, line, col);
+        return Node.fromEnvironment(Node.Kind.DECIMAL, new BigDecimal(v), v, s, line, col);
       }
       if (v.equals("true") || v.equals("false")) {
-        return Node.scalar(Node.Kind.BOOLEAN, Boolean.valueOf(v), v, line, col);
+        return Node.fromEnvironment(Node.Kind.BOOLEAN, Boolean.valueOf(v), v, s, line, col);
       }
     }
-    return Node.scalar(Node.Kind.STRING, v, v, line, col);
+    return refs == 0 ? Node.scalar(Node.Kind.STRING, v, v, line, col) : Node.fromEnvironment(Node.Kind.STRING, v, v, s,
+        line, col);
   }
 }

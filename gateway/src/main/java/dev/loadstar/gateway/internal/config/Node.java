@@ -44,9 +44,16 @@ public final class Node {
   private final Map<String, Node> fields;
   private final Map<String, Key> keys;
   private final List<Node> items;
+  private final String written;
 
   private Node(Kind kind, int line, int column, Object value, String raw, Map<String, Node> fields,
       Map<String, Key> keys, List<Node> items) {
+    this(kind, line, column, value, raw, fields, keys, items, null);
+  }
+
+  private Node(Kind kind, int line, int column, Object value, String raw, Map<String, Node> fields,
+      Map<String, Key> keys, List<Node> items, String written) {
+    this.written = written;
     this.kind = kind;
     this.line = line;
     this.column = column;
@@ -60,6 +67,19 @@ public final class Node {
   /** A scalar (or null or invalid) node. */
   public static Node scalar(Kind kind, Object value, String raw, int line, int column) {
     return new Node(kind, line, column, value, raw, Map.of(), Map.of(), List.of());
+  }
+
+  /**
+   * A scalar whose text held {@code ${env:...}} references ({@code written}, as in the file): errors show that text,
+   * never the resolved value (it may be a password).
+   */
+  public static Node fromEnvironment(Kind kind, Object value, String raw, String written, int line, int column) {
+    return new Node(kind, line, column, value, raw, Map.of(), Map.of(), List.of(), written);
+  }
+
+  /** Whether the value came from {@code ${env:...}} references. */
+  public boolean fromEnvironment() {
+    return written != null;
   }
 
   /** An object node; {@code fields} and {@code keys} keep file order. */
@@ -125,8 +145,14 @@ public final class Node {
     return raw != null ? raw : String.valueOf(value);
   }
 
-  /** The node as an error message shows it: strings quoted, numbers as written, {@code an object} ... */
+  /**
+   * The node as an error message shows it: strings quoted, numbers as written, {@code an object} ...; a value from
+   * the environment as the file wrote it ({@code "${env:NAME}"}).
+   */
   public String render() {
+    if (written != null) {
+      return "\"" + written + "\"";
+    }
     switch (kind) {
       case STRING:
         return "\"" + value + "\"";
