@@ -25,6 +25,9 @@ import java.util.function.Function;
  */
 public final class GatewayConfig {
 
+  /** The largest configuration read, in characters (1 MiB of text), so that parsing time stays bounded. */
+  public static final int MAX_CHARS = ConfigParser.MAX_CHARS;
+
   private final String source;
   private final AdminSettings admin;
   private final List<TargetGroupSpec> targetGroups;
@@ -107,6 +110,11 @@ public final class GatewayConfig {
   public static Result read(Path file, Function<String, String> env, FunctionRegistry functions) {
     String text;
     try {
+      long size = Files.size(file);
+      if (size > 4L * MAX_CHARS) {
+        return new Result(null, List.of(new ConfigError(file.toString(), 1, 1, "", size + " bytes (expected: a "
+            + "configuration file of at most " + MAX_CHARS + " characters)")));
+      }
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       return new Result(null, List.of(new ConfigError(file.toString(), 1, 1, "", "no such file")));

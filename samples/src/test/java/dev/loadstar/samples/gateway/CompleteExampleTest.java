@@ -68,6 +68,7 @@ class CompleteExampleTest {
     env.put("WEB_TCP_PORT", "0");
     env.put("ADMIN_PORT", "0");
     env.put("LISTENER_HOST", "127.0.0.1");
+    env.put("STICKINESS_SECRET", "c2VjcmV0LWZvci10aGUtY29tcGxldGUtZXhhbXBsZQ");
     env.put("API_1_PORT", Integer.toString(backend("api-1")));
     env.put("API_2_PORT", Integer.toString(backend("api-2")));
     env.put("IMAGES_PORT", Integer.toString(backend("images-1")));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -27,12 +28,17 @@ public final class ConfigParser {
   private static final Pattern INTEGER = Pattern.compile("[-+]?[0-9]+");
   private static final Pattern DECIMAL = Pattern.compile("[-+]?([0-9]+\\.[0-9]*|\\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?");
 
+  /** The largest configuration accepted, in characters (1 MiB of text): parsing time stays bounded. */
+  public static final int MAX_CHARS = 1 << 20;
+
   private final Context ctx;
   private final Function<String, String> env;
+  private final String text;
 
-  private ConfigParser(Context ctx, Function<String, String> env) {
+  private ConfigParser(Context ctx, Function<String, String> env, String text) {
     this.ctx = ctx;
     this.env = env;
+    this.text = text;
   }
 
   /**
@@ -40,8 +46,13 @@ public final class ConfigParser {
    * null when the text could not be parsed at all.
    */
   public static Node parse(String text, boolean json, Context ctx, Function<String, String> env) {
+    if (text.length() > MAX_CHARS) {
+      ctx.error(1, 1, "", text.length() + " characters (expected: a configuration file of at most " + MAX_CHARS
+          + " characters)");
+      return null;
+    }
     JsonFactory factory = json ? new JsonFactory() : new YAMLFactory();
-    ConfigParser p = new ConfigParser(ctx, env);
+    ConfigParser p = new ConfigParser(ctx, env, text);
     try (JsonParser parser = factory.createParser(text)) {
       JsonToken t = parser.nextToken();
       if (t == null) {
@@ -66,6 +77,24 @@ public final class ConfigParser {
     }
   }
 
+  /** {@code an alias *name} or {@code an anchor &name} for the current token, or null when it is neither. */
+  private String anchor(YAMLParser y, JsonLocation at) throws IOException {
+    if (y.isCurrentAlias()) {
+      return "an alias *" + y.getText();
+    }
+    String a = y.getCurrentAnchor();
+    long offset = at.getCharOffset();
+    if (a == null && offset >= 0 && offset < text.length() && text.charAt((int) offset) == '&') {
+      // the parser keeps a scalar's anchor to itself: the node starts at it
+      int end = (int) offset + 1;
+      while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && end - offset < 128) {
+        end++;
+      }
+      a = text.substring((int) offset + 1, end);
+    }
+    return a == null ? null : "an anchor &" + a;
+  }
+
   /** A parser message on one line: SnakeYAML's source excerpts and position lines are left out. */
   private static String oneLine(String message) {
     StringBuilder b = new StringBuilder();
@@ -85,6 +114,16 @@ public final class ConfigParser {
     JsonLocation l = parser.currentTokenLocation();
     int line = l.getLineNr();
     int col = l.getColumnNr();
+    String anchor = parser instanceof YAMLParser y ? anchor(y, l) : null;
+    if (anchor != null) {
+      // an alias would read as its anchor's name ("port: *p" is "p"); one copy of a value is clearer anyway
+      ctx.error(line, col, path, anchor + " (expected: every value written out: YAML anchors and aliases are not "
+          + "supported)");
+      if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+        parser.skipChildren();
+      }
+      return Node.scalar(Node.Kind.INVALID, null, anchor, line, col);
+    }
     switch (t) {
       case START_OBJECT: {
         LinkedHashMap<String, Node> fields = new LinkedHashMap<>();
