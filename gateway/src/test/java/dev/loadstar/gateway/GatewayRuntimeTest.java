@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.loadstar.gateway.admin.AdminModel;
 import dev.loadstar.gateway.config.GatewayConfig;
+import dev.loadstar.gateway.support.Configs;
+import dev.loadstar.gateway.support.Sockets;
 import dev.loadstar.scaling.Instance;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,28 +23,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(90)
 class GatewayRuntimeTest {
 
-  private static final String CONFIG = """
-      admin: {port: "${env:ADMIN_PORT:-0}"}
-      listeners:
-        - name: web
-          host: 127.0.0.1
-          port: ${env:WEB_PORT:-0}
-          defaultActions: [{type: forward, targetGroupName: fleet}]
-        - name: raw
-          protocol: TCP
-          host: 127.0.0.1
-          port: 0
-          defaultActions: [{type: forward, targetGroupName: fleet}]
-      targetGroups:
-        - name: fleet
-          healthCheck: {intervalSeconds: 0.5, timeoutSeconds: 0.2, embedded: true}
-      scalingGroups:
-        - name: fleet-asg
-          launchTemplate: {provider: in-process}
-          minSize: 2
-          maxSize: 2
-          targetGroups: [fleet]
-      """;
+  private static final String CONFIG = Configs.TWO_LISTENERS_AND_A_SCALING_GROUP;
 
   private final Vertx vertx = Vertx.vertx();
 
@@ -54,12 +33,7 @@ class GatewayRuntimeTest {
   }
 
   private static boolean accepts(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return Sockets.accepts(port);
   }
 
   @Test

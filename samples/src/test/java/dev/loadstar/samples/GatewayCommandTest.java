@@ -2,12 +2,12 @@ package dev.loadstar.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loadstar.gateway.support.Configs;
+import dev.loadstar.gateway.support.Sockets;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,37 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(90)
 class GatewayCommandTest {
 
-  private static final String CONFIG = """
-      admin: {port: "${env:ADMIN_PORT:-0}"}
-      listeners:
-        - name: web
-          host: 127.0.0.1
-          port: ${env:WEB_PORT:-0}
-          defaultActions: [{type: forward, targetGroupName: fleet}]
-        - name: raw
-          protocol: TCP
-          host: 127.0.0.1
-          port: 0
-          defaultActions: [{type: forward, targetGroupName: fleet}]
-      targetGroups:
-        - name: fleet
-          healthCheck: {intervalSeconds: 0.5, timeoutSeconds: 0.2, embedded: true}
-      scalingGroups:
-        - name: fleet-asg
-          launchTemplate: {provider: in-process}
-          minSize: 2
-          maxSize: 2
-          targetGroups: [fleet]
-      """;
+  private static final String CONFIG = Configs.TWO_LISTENERS_AND_A_SCALING_GROUP;
 
 
   private static boolean accepts(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return Sockets.accepts(port);
   }
 
   @Test

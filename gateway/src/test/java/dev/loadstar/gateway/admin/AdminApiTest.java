@@ -371,22 +371,7 @@ class AdminApiTest {
   // ---- the admin server over a model of its own ---------------------------------------------------------------
 
   /** A model without groups or lab, as a minimal embedding would have. */
-  private static final AdminModel EMPTY = new AdminModel() {
-    @Override
-    public Map<String, TargetGroup> targetGroups() {
-      return Map.of();
-    }
-
-    @Override
-    public List<ListenerInfo> listeners() {
-      return List.of();
-    }
-
-    @Override
-    public Map<String, ScalingGroup> scalingGroups() {
-      return Map.of();
-    }
-  };
+  private static final AdminModel EMPTY = new EmptyAdminModel();
 
   @Test
   void labEndpointsAre409WithoutALab() {

@@ -3,11 +3,9 @@ package dev.loadstar.gateway.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.loadstar.core.TargetGroup;
 import dev.loadstar.gateway.GatewayRuntime;
 import dev.loadstar.gateway.config.GatewayConfig;
 import dev.loadstar.gateway.support.Http;
-import dev.loadstar.scaling.ScalingGroup;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -182,7 +180,7 @@ class AdminSecurityTest {
 
   @Test
   void anIdleConnectionIsClosedByTheServer() throws IOException {
-    AdminServer s = AdminServer.builder(vertx, new EmptyModel()).port(0).heartbeatMillis(100)
+    AdminServer s = AdminServer.builder(vertx, new EmptyAdminModel()).port(0).heartbeatMillis(100)
         .idleTimeout(Duration.ofMillis(500)).build();
     s.start().await();
     try (Socket socket = new Socket()) {
@@ -197,7 +195,7 @@ class AdminSecurityTest {
 
   @Test
   void a500CarriesNoExceptionText() {
-    AdminServer s = AdminServer.builder(vertx, new EmptyModel() {
+    AdminServer s = AdminServer.builder(vertx, new EmptyAdminModel() {
       @Override
       public List<ListenerInfo> listeners() {
         throw new IllegalStateException("connection to db://admin:hunter2@10.0.0.1 failed");
@@ -216,7 +214,7 @@ class AdminSecurityTest {
 
   @Test
   void theEventStreamStaysOpenPastTheIdleTimeoutThanksToItsHeartbeat() {
-    AdminServer s = AdminServer.builder(vertx, new EmptyModel()).port(0).heartbeatMillis(100)
+    AdminServer s = AdminServer.builder(vertx, new EmptyAdminModel()).port(0).heartbeatMillis(100)
         .idleTimeout(Duration.ofMillis(500)).build();
     s.start().await();
     var sse = vertx.createHttpClient();
@@ -229,24 +227,6 @@ class AdminSecurityTest {
     } finally {
       sse.close().await();
       s.close().await();
-    }
-  }
-
-  /** A model with nothing in it. */
-  private static class EmptyModel implements AdminModel {
-    @Override
-    public Map<String, TargetGroup> targetGroups() {
-      return Map.of();
-    }
-
-    @Override
-    public List<ListenerInfo> listeners() {
-      return List.of();
-    }
-
-    @Override
-    public Map<String, ScalingGroup> scalingGroups() {
-      return Map.of();
     }
   }
 }
