@@ -11,7 +11,6 @@ import dev.loadstar.core.TargetGroupListener;
 import dev.loadstar.core.TargetHealth;
 import dev.loadstar.core.TargetHealth.Reason;
 import dev.loadstar.core.TargetHealth.State;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Group health driven by the checker (on fake time): fail-open, minimum healthy targets, events and metrics. */
+/** Group health driven by the checker (on fake time): fail-open, minimum healthy targets, events. */
 class GroupHealthTest {
 
   private Vertx vertx;
@@ -204,23 +203,5 @@ class GroupHealthTest {
       last = e.time();
     }
     assertThat(seen).extracting(e -> e.current().state()).filteredOn(st -> st == State.HEALTHY).hasSize(2);
-  }
-
-  @Test
-  void gaugesCountHealthyAndUnhealthyHostsPerGroup() {
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    start(TargetGroupConfig.builder("web"), "i-a", "i-b", "i-c");
-    HealthMetrics metrics = HealthMetrics.bind(group, registry);
-    healthStatus.get("i-c").set(500);
-    awaitStates(Map.of("i-a", State.HEALTHY, "i-b", State.HEALTHY, "i-c", State.UNHEALTHY));
-    assertThat(registry.get("HealthyHostCount").tag("target_group", "web").gauge().value()).isEqualTo(2.0);
-    assertThat(registry.get("UnHealthyHostCount").tag("target_group", "web").gauge().value()).isEqualTo(1.0);
-    healthStatus.get("i-b").set(500);
-    awaitStates(Map.of("i-b", State.UNHEALTHY));
-    assertThat(registry.get("HealthyHostCount").tag("target_group", "web").gauge().value()).isEqualTo(1.0);
-    assertThat(registry.get("UnHealthyHostCount").tag("target_group", "web").gauge().value()).isEqualTo(2.0);
-    metrics.close();
-    assertThat(registry.find("HealthyHostCount").gauges()).isEmpty();
-    assertThat(registry.find("UnHealthyHostCount").gauges()).isEmpty();
   }
 }

@@ -1,10 +1,10 @@
 package dev.loadstar.samples;
 
-import dev.loadstar.samples.admin.AdminModel;
-import dev.loadstar.samples.admin.AdminServer;
-import dev.loadstar.samples.config.ConfigError;
-import dev.loadstar.samples.config.GatewayConfig;
-import dev.loadstar.samples.config.GatewayRuntime;
+import dev.loadstar.gateway.admin.AdminModel;
+import dev.loadstar.gateway.admin.AdminServer;
+import dev.loadstar.gateway.config.ConfigError;
+import dev.loadstar.gateway.config.GatewayConfig;
+import dev.loadstar.gateway.GatewayRuntime;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -91,7 +91,7 @@ final class GatewayCommand implements Callable<Integer> {
     AdminServer admin = runtime.admin();
     if (admin != null) {
       out.println("admin API on http://" + admin.host() + ":" + admin.actualPort() + "/api (metrics: /metrics, "
-          + "events: /api/events; " + (admin.tokenRequired() ? "changes need the bearer token" : "no token set")
+          + "events: /api/events; " + (admin.tokenRequired() ? "reads and changes need the bearer token" : "no token set")
           + ")");
       out.println("dashboard on http://" + admin.host() + ":" + admin.actualPort() + "/");
     }

@@ -101,7 +101,7 @@ final class LabCommand implements Callable<Integer> {
     out.println("Open " + lab.gatewayUrl() + " in a browser and refresh: the two instance ids alternate.");
     if (lab.admin() != null) {
       out.println("Dashboard: " + lab.adminUrl() + " (admin API: " + lab.adminUrl() + "api"
-          + (lab.admin().tokenRequired() ? "; changes need the bearer token" : "") + ")");
+          + (lab.admin().tokenRequired() ? "; reads and changes need the bearer token" : "") + ")");
     }
     out.println("Then try the seed's experiment: stop-web <id>, watch the timeline, status, health-type elb,"
         + " desired 0, quit.");

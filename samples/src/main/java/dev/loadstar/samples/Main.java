@@ -1,6 +1,7 @@
 package dev.loadstar.samples;
 
 import dev.loadstar.samples.microservices.OrdersCommand;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,7 +25,21 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code (used by tests). */
   public static int run(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    return run(System::getenv, args);
+  }
+
+  /** As {@link #run(String...)}, with {@code env} resolving the configuration's {@code ${env:NAME}} references. */
+  static int run(Function<String, String> env, String... args) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    return new CommandLine(new Main(), new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> cls) throws Exception {
+        if (cls == ValidateCommand.class) {
+          return cls.cast(new ValidateCommand(env));
+        }
+        return defaults.create(cls);
+      }
+    }).execute(args);
   }
 
   @Override

@@ -1,11 +1,12 @@
 package dev.loadstar.samples;
 
 import dev.loadstar.core.config.Checks;
-import dev.loadstar.samples.config.ConfigError;
-import dev.loadstar.samples.config.GatewayConfig;
+import dev.loadstar.gateway.config.ConfigError;
+import dev.loadstar.gateway.config.GatewayConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,6 +24,16 @@ final class ValidateCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  private final Function<String, String> env;
+
+  ValidateCommand() {
+    this(System::getenv);
+  }
+
+  ValidateCommand(Function<String, String> env) {
+    this.env = env;
+  }
+
   @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
       description = "The configuration file (.yaml, .yml or .json).")
   Path config;
@@ -31,7 +42,7 @@ final class ValidateCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    GatewayConfig.Result r = GatewayConfig.read(config, System::getenv);
+    GatewayConfig.Result r = GatewayConfig.read(config, env);
     if (r.errors().isEmpty()) {
       GatewayConfig c = r.config();
       out.println(config + ": valid (" + c.listeners().size() + " listeners, " + c.targetGroups().size()

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,12 +45,25 @@ class CommandLineTest {
   }
 
   @Test
-  void validateExitsZeroForTheCompleteExample() {
-    int code = Main.run("validate", "--config", "examples/complete.yaml");
+  void validateExitsZeroForTheCompleteExampleWithASecretOfYourOwn() {
+    int code = Main.run(Map.of("STICKINESS_SECRET", "q3V9x7LmT2pZk8rWc4YbN6hJ")::get, "validate", "--config",
+        "examples/complete.yaml");
     assertThat(code).isZero();
     assertThat(out()).isEqualTo("examples/complete.yaml: valid (3 listeners, 6 target groups, 1 scaling groups)"
         + System.lineSeparator());
     assertThat(err()).isEmpty();
+  }
+
+  @Test
+  void validateRefusesTheCompleteExampleWithoutASecretOrWithTheOldPlaceholder() {
+    assertThat(Main.run(Map.<String, String>of()::get, "validate", "--config", "examples/complete.yaml")).isOne();
+    assertThat(err()).contains("stickinessSecrets[0]: \"${env:STICKINESS_SECRET}\" (expected: STICKINESS_SECRET set "
+        + "in the environment");
+    err.reset();
+    assertThat(Main.run(Map.of("STICKINESS_SECRET", "change-me-to-a-long-random-secret")::get, "validate",
+        "--config", "examples/complete.yaml")).isOne();
+    assertThat(err()).contains("stickinessSecrets[0]: \"${env:STICKINESS_SECRET}\" <33 bytes> (expected: a secret "
+        + "of your own, not an example's placeholder").doesNotContain("change-me");
   }
 
   @Test

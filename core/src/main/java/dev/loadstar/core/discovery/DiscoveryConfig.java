@@ -2,6 +2,7 @@ package dev.loadstar.core.discovery;
 
 import dev.loadstar.core.config.Checks;
 import dev.loadstar.core.config.Durations;
+import dev.loadstar.core.config.InvalidValueException;
 import dev.loadstar.core.config.Params;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -91,11 +92,15 @@ public final class DiscoveryConfig {
       TargetSource source;
       try {
         source = TargetSource.create((String) type, params);
+      } catch (InvalidValueException e) {
+        throw e.within(path);
       } catch (IllegalArgumentException | NullPointerException e) {
         throw new IllegalArgumentException(path + "." + e.getMessage(), e);
       }
       try {
         b.addSource((String) name, source);
+      } catch (InvalidValueException e) {
+        throw e.within(path);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(path + "." + e.getMessage(), e);
       }

@@ -2,8 +2,8 @@ package dev.loadstar.samples.lab;
 
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.healthcheck.HealthCheck;
-import dev.loadstar.samples.admin.AdminModel;
-import dev.loadstar.samples.admin.LabControls;
+import dev.loadstar.gateway.admin.AdminModel;
+import dev.loadstar.gateway.admin.LabControls;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Map;

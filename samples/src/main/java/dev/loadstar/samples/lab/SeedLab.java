@@ -11,8 +11,8 @@ import dev.loadstar.routing.Action;
 import dev.loadstar.routing.HttpListener;
 import dev.loadstar.routing.ListenerConfig;
 import dev.loadstar.routing.RuleSet;
-import dev.loadstar.samples.admin.AdminServer;
-import dev.loadstar.samples.metrics.GatewayMetrics;
+import dev.loadstar.gateway.admin.AdminServer;
+import dev.loadstar.gateway.metrics.GatewayMetrics;
 import dev.loadstar.scaling.HealthCheckType;
 import dev.loadstar.scaling.Instance;
 import dev.loadstar.scaling.InstanceState;
@@ -267,7 +267,7 @@ public final class SeedLab {
             + ar.cause().getMessage() + " (choose another port with --admin-port)", ar.cause()));
       }
       timeline.record("admin", "admin API on " + adminUrl() + "api, dashboard on " + adminUrl()
-          + (server.tokenRequired() ? " (changes need the bearer token)" : ""));
+          + (server.tokenRequired() ? " (reads and changes need the bearer token)" : ""));
       return Future.succeededFuture(server);
     });
   }

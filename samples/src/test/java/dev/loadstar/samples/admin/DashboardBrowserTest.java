@@ -1,5 +1,7 @@
 package dev.loadstar.samples.admin;
 
+import dev.loadstar.gateway.admin.AdminServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.loadstar.samples.lab.LabSettings;
 import dev.loadstar.samples.lab.SeedLab;
 import dev.loadstar.samples.lab.Timeline;
-import dev.loadstar.samples.support.Http;
+import dev.loadstar.gateway.support.Http;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -26,6 +26,7 @@ class DashboardServingTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String TOKEN = "serving-token";
+  private static final io.vertx.core.MultiMap AUTH = Http.headers("Authorization", "Bearer " + TOKEN);
 
   private Vertx vertx;
   private SeedLab lab;
@@ -82,7 +83,7 @@ class DashboardServingTest {
     assertThat(again.body()).isEmpty();
     assertThat(http.get(admin, "/dashboard.js", Http.headers("If-None-Match", "\"other\"")).status()).isEqualTo(200);
 
-    // the token rules hold at / too: reads are open, anything else needs the token first
+    // the token rules hold at / too: the page's files are open (they hold no state), anything else needs the token
     assertThat(http.send(HttpMethod.POST, admin, "/", null, null).status()).isEqualTo(401);
     assertThat(http.send(HttpMethod.POST, admin, "/", Http.headers("Authorization", "Bearer " + TOKEN), null)
         .status()).isEqualTo(405);
@@ -96,11 +97,11 @@ class DashboardServingTest {
       assertThat(http.get(gateway, "/").status()).isEqualTo(200);
     }
     await().atMost(WAIT).until(() -> {
-      JsonObject s = http.get(admin, "/api/target-groups/MyWebTargetGroup/stats").json();
+      JsonObject s = http.get(admin, "/api/target-groups/MyWebTargetGroup/stats", AUTH).json();
       return s.getJsonArray("Targets").stream().map(o -> (JsonObject) o)
           .allMatch(t -> t.getValue("P99LatencyMs") != null);
     });
-    JsonObject g = http.get(admin, "/api/target-groups/MyWebTargetGroup/stats?history=true").json();
+    JsonObject g = http.get(admin, "/api/target-groups/MyWebTargetGroup/stats?history=true", AUTH).json();
     assertThat(g.getString("TargetGroupName")).isEqualTo("MyWebTargetGroup");
     assertThat(g.getString("Stickiness")).isEqualTo("off");
     JsonArray targets = g.getJsonArray("Targets");
@@ -123,7 +124,7 @@ class DashboardServingTest {
     }
     assertThat(total).isEqualTo(20);
 
-    JsonObject all = http.get(admin, "/api/stats").json();
+    JsonObject all = http.get(admin, "/api/stats", AUTH).json();
     assertThat(all.getInteger("IntervalSeconds")).isEqualTo(1);
     assertThat(all.getJsonArray("TargetGroups")).hasSize(1);
     assertThat(all.getJsonArray("TargetGroups").getJsonObject(0).getJsonArray("Targets").getJsonObject(0)
@@ -132,17 +133,21 @@ class DashboardServingTest {
     assertThat(asg.getString("AutoScalingGroupName")).isEqualTo("MyASG");
     assertThat(asg.getInteger("DesiredCapacity")).isEqualTo(2);
 
-    Http.Resp missing = http.get(admin, "/api/target-groups/Nope/stats");
+    Http.Resp missing = http.get(admin, "/api/target-groups/Nope/stats", AUTH);
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.json().getString("error")).isEqualTo("TargetGroupNotFound");
   }
 
   @Test
   void aPageAsksTheEventStreamForWhatItKept() {
+    // as the page does: EventSource sends no headers, so it rides on the session cookie set for the token
+    Http.Resp session = http.send(HttpMethod.POST, admin, "/api/session", AUTH, null);
+    assertThat(session.status()).isEqualTo(204);
+    String cookie = session.headers().get("Set-Cookie").split(";", 2)[0];
     HttpClient sse = vertx.createHttpClient();
     StringBuffer text = new StringBuffer();
     HttpClientResponse resp = sse.request(new RequestOptions().setHost("127.0.0.1").setPort(admin)
-            .setURI("/api/events?lastEventId=0"))
+            .setURI("/api/events?lastEventId=0").putHeader("Cookie", cookie))
         .compose(r -> r.send().map(x -> x.handler(b -> text.append(b.toString())).exceptionHandler(e -> { })))
         .await();
     assertThat(resp.statusCode()).isEqualTo(200);

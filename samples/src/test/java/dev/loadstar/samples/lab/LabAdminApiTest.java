@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.loadstar.core.TargetHealth;
-import dev.loadstar.samples.support.Http;
+import dev.loadstar.gateway.support.Http;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -59,7 +59,7 @@ class LabAdminApiTest {
   }
 
   private JsonObject get(String uri) {
-    Http.Resp r = http.get(admin, uri);
+    Http.Resp r = http.get(admin, uri, Http.headers("Authorization", "Bearer " + TOKEN));
     assertThat(r.status()).as(uri + ": " + r.body()).isEqualTo(200);
     return r.json();
   }
@@ -84,7 +84,7 @@ class LabAdminApiTest {
   void theLabsGroupsListenerAndScalingGroupAnswer() {
     assertThat(lab.adminUrl()).isEqualTo("http://127.0.0.1:" + admin + "/");
     assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("admin API on http://127.0.0.1:" + admin
-        + "/api, dashboard on http://127.0.0.1:" + admin + "/ (changes need the bearer token)");
+        + "/api, dashboard on http://127.0.0.1:" + admin + "/ (reads and changes need the bearer token)");
 
     JsonObject index = get("/api");
     assertThat(index.getBoolean("Lab")).isTrue();
@@ -124,7 +124,7 @@ class LabAdminApiTest {
     assertThat(rule.getJsonArray("Actions").getJsonObject(0).getString("TargetGroupName"))
         .isEqualTo("MyWebTargetGroup");
 
-    assertThat(http.get(admin, "/metrics").body()).contains("HealthyHostCount{target_group=\"MyWebTargetGroup\"} 2");
+    assertThat(http.get(admin, "/metrics", Http.headers("Authorization", "Bearer " + TOKEN)).body()).contains("HealthyHostCount{target_group=\"MyWebTargetGroup\"} 2");
   }
 
   @Test
@@ -133,7 +133,7 @@ class LabAdminApiTest {
     HttpClient sse = vertx.createHttpClient();
     StringBuffer events = new StringBuffer();
     HttpClientResponse stream = sse.request(new RequestOptions().setHost("127.0.0.1").setPort(admin)
-            .setURI("/api/events"))
+            .setURI("/api/events").putHeader("Authorization", "Bearer " + TOKEN))
         .compose(r -> r.send().map(x -> x.handler(b -> events.append(b.toString())).exceptionHandler(e -> { })))
         .await();
     assertThat(stream.statusCode()).isEqualTo(200);

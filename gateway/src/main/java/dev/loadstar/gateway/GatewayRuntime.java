@@ -1,0 +1,426 @@
+package dev.loadstar.gateway;
+
+import dev.loadstar.gateway.config.GatewayConfig;
+import dev.loadstar.gateway.config.ListenerSpec;
+import dev.loadstar.gateway.config.ScalingGroupSpec;
+import dev.loadstar.gateway.config.AdminSettings;
+import dev.loadstar.gateway.config.TargetGroupSpec;
+import dev.loadstar.gateway.config.TargetSpec;
+
+import dev.loadstar.core.Balancer;
+import dev.loadstar.core.Target;
+import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.discovery.TargetDiscovery;
+import dev.loadstar.healthcheck.HealthCheck;
+import dev.loadstar.healthcheck.HealthChecker;
+import dev.loadstar.routing.HttpListener;
+import dev.loadstar.routing.TcpListener;
+import dev.loadstar.gateway.admin.AdminModel;
+import dev.loadstar.gateway.admin.AdminServer;
+import dev.loadstar.gateway.admin.LabControls;
+import dev.loadstar.gateway.metrics.GatewayMetrics;
+import dev.loadstar.scaling.ScalingGroup;
+import dev.loadstar.scaling.providers.InProcessProvider;
+import dev.loadstar.scaling.providers.ProcessProvider;
+import dev.loadstar.scaling.spi.InstanceProvider;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+/**
+ * A running gateway built from a validated {@link GatewayConfig}: target groups with their health checkers and
+ * discovery, scaling groups, HTTP and TCP listeners, the metrics registry and the admin server. It is the
+ * {@link AdminModel} its admin server reads.
+ *
+ * <p>{@link #start()} brings everything up in dependency order (groups with their instance, ip and function targets,
+ * checkers, discovery (awaiting readiness); the listeners, built but not bound yet; the balancer targets, which name
+ * listeners and groups (a loop is refused here too, by core); scaling groups; binding the listeners; admin) and, when a
+ * step fails, closes what was started and fails. Function targets are resolved by name in the runtime's
+ * {@link FunctionRegistry} ({@link Builder#functions}). {@link #close()}
+ * releases everything in reverse order: admin, listeners (no new traffic), scaling groups and the in-process
+ * providers they use, discovery, checkers, groups, metrics. Both are idempotent. The Vert.x instance belongs to
+ * the caller.
+ */
+public final class GatewayRuntime implements AdminModel {
+
+  private static final System.Logger LOG = System.getLogger(GatewayRuntime.class.getName());
+
+  private final Vertx vertx;
+  private final GatewayConfig config;
+  private final Map<String, TargetGroup> groups = Collections.synchronizedMap(new LinkedHashMap<>());
+  private final Map<String, HealthCheck> healthChecks = new ConcurrentHashMap<>();
+  private final List<HealthChecker> checkers = new CopyOnWriteArrayList<>();
+  private final List<TargetDiscovery> discoveries = new CopyOnWriteArrayList<>();
+  private final Map<String, ScalingGroup> scaling = Collections.synchronizedMap(new LinkedHashMap<>());
+  private final List<InProcessProvider> inProcess = new CopyOnWriteArrayList<>();
+  private final List<InstanceProvider> ownProviders = new CopyOnWriteArrayList<>();
+  private final Map<String, HttpListener> httpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
+  private final Map<String, TcpListener> tcpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final GatewayMetrics metrics = new GatewayMetrics(registry);
+  private volatile AdminServer admin;
+  private Future<Void> startSteps;
+  private Future<Void> startFuture;
+  private Future<Void> closeFuture;
+
+  private final FunctionRegistry functions;
+
+  private GatewayRuntime(Vertx vertx, GatewayConfig config, FunctionRegistry functions) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.config = Objects.requireNonNull(config, "config");
+    this.functions = Objects.requireNonNull(functions, "functions");
+  }
+
+  /** A runtime for the configuration on {@code vertx} (not started), with the built-in functions. */
+  public static GatewayRuntime create(Vertx vertx, GatewayConfig config) {
+    return builder(vertx, config).build();
+  }
+
+  /** A builder of a runtime for the configuration on {@code vertx}. */
+  public static Builder builder(Vertx vertx, GatewayConfig config) {
+    return new Builder(vertx, config);
+  }
+
+  /** Builds a {@link GatewayRuntime}. */
+  public static final class Builder {
+    private final Vertx vertx;
+    private final GatewayConfig config;
+    private FunctionRegistry functions = FunctionRegistry.builtIn();
+
+    private Builder(Vertx vertx, GatewayConfig config) {
+      this.vertx = vertx;
+      this.config = config;
+    }
+
+    /**
+     * The functions that function targets ({@code function: <name>}) are resolved in (default: the built-in ones);
+     * validate the file with the same registry ({@link GatewayConfig#read(java.nio.file.Path,
+     * java.util.function.Function, FunctionRegistry)}).
+     */
+    public Builder functions(FunctionRegistry functions) {
+      this.functions = Objects.requireNonNull(functions, "functions");
+      return this;
+    }
+
+    /** The runtime (not started). */
+    public GatewayRuntime build() {
+      return new GatewayRuntime(vertx, config, functions);
+    }
+  }
+
+  /** The functions function targets are resolved in. */
+  public FunctionRegistry functions() {
+    return functions;
+  }
+
+  /** The configuration. */
+  public GatewayConfig config() {
+    return config;
+  }
+
+  /** Starts everything; idempotent. On failure, whatever started is closed again. */
+  public synchronized Future<Void> start() {
+    if (startFuture == null) {
+      Future<Void> f;
+      try {
+        f = startGroups().compose(v -> buildListeners()).compose(v -> registerBalancerTargets())
+            .compose(v -> startScaling()).compose(v -> startListeners()).compose(v -> startAdmin());
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      startSteps = f;
+      startFuture = f.recover(err -> close().transform(x -> Future.failedFuture(err)));
+    }
+    return startFuture;
+  }
+
+  private Future<Void> startGroups() {
+    List<Future<Void>> ready = new ArrayList<>();
+    for (TargetGroupSpec spec : config.targetGroups()) {
+      TargetGroup g = TargetGroup.create(vertx, spec.config());
+      groups.put(spec.name(), g);
+      healthChecks.put(spec.name(), spec.healthCheck());
+      metrics.bindTargetGroup(g);
+      List<Target> targets = new ArrayList<>();
+      for (TargetSpec t : spec.targets()) {
+        if (!t.isBalancer()) {
+          targets.add(t.build(functions, n -> null, n -> null));
+        }
+      }
+      if (!targets.isEmpty()) {
+        g.register(targets);
+      }
+      checkers.add(HealthChecker.start(vertx, g, spec.healthCheck(), spec.outlierDetection()));
+      if (spec.discovery() != null) {
+        TargetDiscovery d = TargetDiscovery.start(vertx, g, spec.discovery());
+        discoveries.add(d);
+        ready.add(d.whenReady().recover(err -> {
+          // not fatal: answers that arrive later are applied; the gateway answers 503 for an empty group meanwhile
+          LOG.log(System.Logger.Level.WARNING, "target group " + spec.name() + ": " + err.getMessage());
+          return Future.succeededFuture();
+        }));
+      }
+    }
+    return Future.all(ready).mapEmpty();
+  }
+
+  /** Balancer targets hand requests to listeners and groups, so they are registered once the listeners exist. */
+  private Future<Void> registerBalancerTargets() {
+    for (TargetGroupSpec spec : config.targetGroups()) {
+      TargetGroup g = groups.get(spec.name());
+      for (TargetSpec t : spec.targets()) {
+        if (t.isBalancer()) {
+          Target target = t.build(functions, this::balancerListener, groups::get);
+          try {
+            g.register(target);
+          } catch (IllegalArgumentException e) {
+            return Future.failedFuture(new IllegalArgumentException("target group " + spec.name() + ": "
+                + e.getMessage(), e));
+          }
+        }
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  private Balancer balancerListener(String name) {
+    HttpListener h = httpListeners.get(name);
+    return h != null ? h : tcpListeners.get(name);
+  }
+
+  private Future<Void> startScaling() {
+    List<Future<Void>> started = new ArrayList<>();
+    for (ScalingGroupSpec spec : config.scalingGroups()) {
+      InstanceProvider provider = null;
+      List<String> zones = spec.availabilityZones();
+      if (spec.launchTemplate().provider().equals(InProcessProvider.NAME)) {
+        InProcessProvider p = new InProcessProvider(vertx, zones);
+        inProcess.add(p);
+        provider = p;
+      } else if (!zones.isEmpty() && spec.launchTemplate().provider().equals(ProcessProvider.NAME)) {
+        provider = new ProcessProvider(vertx, zones);
+        ownProviders.add(provider);
+      }
+      ScalingGroup g = ScalingGroup.create(vertx, spec.toConfig(groups, provider));
+      scaling.put(spec.name(), g);
+      metrics.bindScalingGroup(g);
+      started.add(g.start());
+    }
+    return Future.all(started).mapEmpty();
+  }
+
+  /** Builds every listener (not bound yet), so balancer targets can name them. */
+  private Future<Void> buildListeners() {
+    for (ListenerSpec spec : config.listeners()) {
+      if (spec.protocol() == ListenerSpec.Protocol.HTTP) {
+        HttpListener l = HttpListener.builder(vertx).config(spec.httpConfig()).rules(spec.rules())
+            .targetGroups(groups::get).build();
+        httpListeners.put(spec.name(), l);
+        metrics.bindHttpListener(spec.name(), l);
+      } else {
+        TcpListener l = TcpListener.builder(vertx).host(spec.host()).port(spec.port())
+            .targetGroup(groups.get(spec.tcpTargetGroup())).idleTimeout(spec.idleTimeout())
+            .connectTimeout(spec.connectTimeout()).name(spec.name()).localZone(spec.zone()).build();
+        tcpListeners.put(spec.name(), l);
+        metrics.bindTcpListener(spec.name(), l);
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> startListeners() {
+    List<Future<Void>> started = new ArrayList<>();
+    for (ListenerSpec spec : config.listeners()) {
+      HttpListener h = httpListeners.get(spec.name());
+      if (h != null) {
+        started.add(bind(spec, h::start));
+      } else {
+        started.add(bind(spec, tcpListeners.get(spec.name())::start));
+      }
+    }
+    return Future.all(started).mapEmpty();
+  }
+
+  private static Future<Void> bind(ListenerSpec spec, Supplier<Future<Void>> start) {
+    return start.get().recover(err -> Future.failedFuture(new IllegalStateException("listener " + spec.name()
+        + ": cannot bind " + spec.host() + ":" + spec.port() + ": " + err.getMessage(), err)));
+  }
+
+  private Future<Void> startAdmin() {
+    AdminSettings a = config.admin();
+    if (!a.enabled()) {
+      return Future.succeededFuture();
+    }
+    AdminServer s = AdminServer.builder(vertx, this).host(a.host()).port(a.port()).token(a.token())
+        .allowedHosts(a.allowedHosts())
+        .metrics(registry).build();
+    admin = s;
+    return s.start().recover(err -> Future.failedFuture(new IllegalStateException("admin API: cannot bind "
+        + a.host() + ":" + a.port() + ": " + err.getMessage(), err)));
+  }
+
+  /** The admin server, or null when it is disabled (or not started yet). */
+  public AdminServer admin() {
+    return admin;
+  }
+
+  /** The metrics registry served at {@code /metrics}. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The bound port of the named listener, or -1. */
+  public int listenerPort(String name) {
+    HttpListener h = httpListeners.get(name);
+    if (h != null) {
+      return h.actualPort();
+    }
+    TcpListener t = tcpListeners.get(name);
+    return t == null ? -1 : t.actualPort();
+  }
+
+  /** The named HTTP listener, or null. */
+  public HttpListener httpListener(String name) {
+    return httpListeners.get(name);
+  }
+
+  @Override
+  public Map<String, TargetGroup> targetGroups() {
+    synchronized (groups) {
+      return Collections.unmodifiableMap(new LinkedHashMap<>(groups));
+    }
+  }
+
+  @Override
+  public HealthCheck healthCheck(String targetGroup) {
+    HealthCheck hc = healthChecks.get(targetGroup);
+    return hc == null ? HealthCheck.defaults() : hc;
+  }
+
+  @Override
+  public List<ListenerInfo> listeners() {
+    List<ListenerInfo> out = new ArrayList<>();
+    for (ListenerSpec spec : config.listeners()) {
+      HttpListener h = httpListeners.get(spec.name());
+      if (h != null) {
+        out.add(new ListenerInfo(spec.name(), "HTTP", spec.host(), h.actualPort(), h.rules(), null));
+      }
+      TcpListener t = tcpListeners.get(spec.name());
+      if (t != null) {
+        out.add(new ListenerInfo(spec.name(), "TCP", spec.host(), t.actualPort(), null, spec.tcpTargetGroup()));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Map<String, ScalingGroup> scalingGroups() {
+    synchronized (scaling) {
+      return Collections.unmodifiableMap(new LinkedHashMap<>(scaling));
+    }
+  }
+
+  /**
+   * Lab controls when a scaling group runs {@code in-process} instances: their web servers can be stopped and
+   * started (the seed's {@code service httpd stop}).
+   */
+  @Override
+  public Optional<LabControls> lab() {
+    if (inProcess.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new LabControls() {
+      @Override
+      public Future<Void> stopWebServer(String instanceId) {
+        InProcessProvider p = owner(instanceId);
+        return p == null ? unknown(instanceId) : p.stopWebServer(instanceId);
+      }
+
+      @Override
+      public Future<Void> startWebServer(String instanceId) {
+        InProcessProvider p = owner(instanceId);
+        return p == null ? unknown(instanceId) : p.startWebServer(instanceId);
+      }
+    });
+  }
+
+  private InProcessProvider owner(String instanceId) {
+    for (InProcessProvider p : inProcess) {
+      if (p.isRunning(instanceId)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private static Future<Void> unknown(String instanceId) {
+    return Future.failedFuture(new NoSuchElementException("instance \"" + instanceId
+        + "\" is not a running in-process instance of this gateway"));
+  }
+
+  /**
+   * Closes everything in reverse order of start; idempotent. A start in progress completes (or fails) first, then
+   * everything it created is closed.
+   */
+  public synchronized Future<Void> close() {
+    if (closeFuture != null) {
+      return closeFuture;
+    }
+    // a start in progress finishes its current steps first, so nothing it creates afterwards is left running
+    Future<Void> f = startSteps == null ? Future.succeededFuture()
+        : startSteps.transform(ar -> Future.succeededFuture());
+    f = step(f, () -> {
+      AdminServer a = admin;
+      return a == null ? Future.succeededFuture() : a.close();
+    });
+    f = step(f, () -> all(new ArrayList<>(httpListeners.values()).stream().map(HttpListener::close).toList(),
+        new ArrayList<>(tcpListeners.values()).stream().map(TcpListener::close).toList()));
+    f = step(f, () -> all(new ArrayList<>(scaling.values()).stream().map(ScalingGroup::close).toList()));
+    f = step(f, () -> all(inProcess.stream().map(InProcessProvider::close).toList(),
+        ownProviders.stream().map(InstanceProvider::close).toList()));
+    f = step(f, () -> all(discoveries.stream().map(TargetDiscovery::close).toList()));
+    f = step(f, () -> all(checkers.stream().map(HealthChecker::close).toList()));
+    f = step(f, () -> all(new ArrayList<>(groups.values()).stream().map(TargetGroup::close).toList()));
+    closeFuture = f.andThen(ar -> {
+      metrics.close();
+      registry.close();
+    });
+    return closeFuture;
+  }
+
+  private static Future<Void> step(Future<Void> previous, Supplier<Future<Void>> next) {
+    return previous.transform(ar -> {
+      try {
+        return next.get();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }).transform(ar -> {
+      if (ar.failed()) {
+        LOG.log(System.Logger.Level.WARNING, "closing: " + ar.cause());
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  @SafeVarargs
+  private static Future<Void> all(List<Future<Void>>... lists) {
+    List<Future<Void>> futures = new ArrayList<>();
+    for (List<Future<Void>> l : lists) {
+      futures.addAll(l);
+    }
+    return Future.join(futures).mapEmpty();
+  }
+}

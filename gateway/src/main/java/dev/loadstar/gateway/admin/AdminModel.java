@@ -1,0 +1,51 @@
+package dev.loadstar.gateway.admin;
+
+import dev.loadstar.core.TargetGroup;
+import dev.loadstar.healthcheck.HealthCheck;
+import dev.loadstar.routing.RuleSet;
+import dev.loadstar.scaling.ScalingGroup;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the admin API shows and changes: target groups, listeners with their rules, scaling groups and, for a lab,
+ * its controls. The gateway built from a configuration file implements it ({@code GatewayRuntime}); so can anything
+ * else that assembles groups and listeners in code.
+ *
+ * <p>Methods are called on the admin server's event loop for every request: return current values without blocking.
+ */
+public interface AdminModel {
+
+  /**
+   * A listener as the admin API lists it.
+   *
+   * @param name the listener name
+   * @param protocol {@code HTTP} or {@code TCP}
+   * @param host the bound address
+   * @param port the bound port
+   * @param rules the rules of an HTTP listener, else null
+   * @param targetGroup the target group of a TCP listener, else null
+   */
+  record ListenerInfo(String name, String protocol, String host, int port, RuleSet rules, String targetGroup) {
+  }
+
+  /** The target groups by name, in a stable order. */
+  Map<String, TargetGroup> targetGroups();
+
+  /** The active health check settings of a group (its {@code HealthCheckPort} appears in describe-target-health). */
+  default HealthCheck healthCheck(String targetGroup) {
+    return HealthCheck.defaults();
+  }
+
+  /** The listeners, in a stable order. */
+  List<ListenerInfo> listeners();
+
+  /** The scaling groups by name, in a stable order. */
+  Map<String, ScalingGroup> scalingGroups();
+
+  /** The lab's controls, when there is a lab; empty otherwise (lab endpoints then answer 409). */
+  default Optional<LabControls> lab() {
+    return Optional.empty();
+  }
+}

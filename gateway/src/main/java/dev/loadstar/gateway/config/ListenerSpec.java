@@ -1,0 +1,39 @@
+package dev.loadstar.gateway.config;
+
+import dev.loadstar.routing.ListenerConfig;
+import dev.loadstar.routing.RuleSet;
+import java.time.Duration;
+
+/**
+ * A validated listener of a configuration file: HTTP (rules, the embeddable "ALB") or TCP (one target group, the
+ * "NLB").
+ *
+ * @param name the listener name
+ * @param protocol HTTP or TCP
+ * @param host the address to bind
+ * @param port the port to bind (0 picks a free port)
+ * @param httpConfig the HTTP listener settings (null for TCP)
+ * @param rules the rules and default action (null for TCP)
+ * @param tcpTargetGroup the target group of a TCP listener (null for HTTP)
+ * @param idleTimeout the idle timeout
+ * @param connectTimeout the timeout to connect to a target
+ * @param zone the listener's availability zone (its own {@code zone}, else the file's top-level {@code zone}), or
+ *     null: groups with {@code load_balancing.cross_zone.enabled} off keep its requests in this zone
+ */
+public record ListenerSpec(String name, Protocol protocol, String host, int port, ListenerConfig httpConfig,
+    RuleSet rules, String tcpTargetGroup, Duration idleTimeout, Duration connectTimeout, String zone) {
+
+  /** A listener without a zone. */
+  public ListenerSpec(String name, Protocol protocol, String host, int port, ListenerConfig httpConfig,
+      RuleSet rules, String tcpTargetGroup, Duration idleTimeout, Duration connectTimeout) {
+    this(name, protocol, host, port, httpConfig, rules, tcpTargetGroup, idleTimeout, connectTimeout, null);
+  }
+
+  /** The listener protocol. */
+  public enum Protocol {
+    /** An HTTP reverse proxy with listener rules. */
+    HTTP,
+    /** A TCP connection balancer over one target group. */
+    TCP
+  }
+}
