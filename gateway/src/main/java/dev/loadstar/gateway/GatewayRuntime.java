@@ -8,8 +8,12 @@ import dev.loadstar.gateway.config.TargetGroupSpec;
 import dev.loadstar.gateway.config.TargetSpec;
 
 import dev.loadstar.core.Balancer;
+import dev.loadstar.core.HealthChangeEvent;
+import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
+import dev.loadstar.core.TargetGroupListener;
+import dev.loadstar.core.TargetHealth;
 import dev.loadstar.core.discovery.TargetDiscovery;
 import dev.loadstar.healthcheck.HealthCheck;
 import dev.loadstar.healthcheck.HealthChecker;
@@ -26,7 +30,9 @@ import dev.loadstar.scaling.spi.InstanceProvider;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,6 +41,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -62,6 +69,7 @@ public final class GatewayRuntime implements AdminModel {
   private final Map<String, TargetGroup> groups = Collections.synchronizedMap(new LinkedHashMap<>());
   private final Map<String, HealthCheck> healthChecks = new ConcurrentHashMap<>();
   private final List<HealthChecker> checkers = new CopyOnWriteArrayList<>();
+  private final Map<String, HealthChecker> checkerByGroup = new ConcurrentHashMap<>();
   private final List<TargetDiscovery> discoveries = new CopyOnWriteArrayList<>();
   private final Map<String, ScalingGroup> scaling = Collections.synchronizedMap(new LinkedHashMap<>());
   private final List<InProcessProvider> inProcess = new CopyOnWriteArrayList<>();
@@ -76,11 +84,16 @@ public final class GatewayRuntime implements AdminModel {
   private Future<Void> closeFuture;
 
   private final FunctionRegistry functions;
+  private final Duration firstHealthCheckWait;
 
-  private GatewayRuntime(Vertx vertx, GatewayConfig config, FunctionRegistry functions) {
+  /** How long {@link #start()} waits by default for each group's first health checks before binding listeners. */
+  public static final Duration DEFAULT_FIRST_HEALTH_CHECK_WAIT = Duration.ofSeconds(30);
+
+  private GatewayRuntime(Vertx vertx, GatewayConfig config, FunctionRegistry functions, Duration firstHealthCheckWait) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.functions = Objects.requireNonNull(functions, "functions");
+    this.firstHealthCheckWait = Objects.requireNonNull(firstHealthCheckWait, "firstHealthCheckWait");
   }
 
   /** A runtime for the configuration on {@code vertx} (not started), with the built-in functions. */
@@ -98,6 +111,7 @@ public final class GatewayRuntime implements AdminModel {
     private final Vertx vertx;
     private final GatewayConfig config;
     private FunctionRegistry functions = FunctionRegistry.builtIn();
+    private Duration firstHealthCheckWait = DEFAULT_FIRST_HEALTH_CHECK_WAIT;
 
     private Builder(Vertx vertx, GatewayConfig config) {
       this.vertx = vertx;
@@ -114,9 +128,22 @@ public final class GatewayRuntime implements AdminModel {
       return this;
     }
 
+    /**
+     * How long {@link #start()} waits, before binding the listeners, for every target of a group with health checks
+     * to get its first verdict (default 30 s; zero binds at once). Past it the listeners bind anyway and a warning
+     * names the targets still {@code initial}.
+     */
+    public Builder firstHealthCheckWait(Duration wait) {
+      if (wait == null || wait.isNegative()) {
+        throw new IllegalArgumentException("firstHealthCheckWait: " + wait + " (expected: >= 0)");
+      }
+      this.firstHealthCheckWait = wait;
+      return this;
+    }
+
     /** The runtime (not started). */
     public GatewayRuntime build() {
-      return new GatewayRuntime(vertx, config, functions);
+      return new GatewayRuntime(vertx, config, functions, firstHealthCheckWait);
     }
   }
 
@@ -136,7 +163,8 @@ public final class GatewayRuntime implements AdminModel {
       Future<Void> f;
       try {
         f = startGroups().compose(v -> buildListeners()).compose(v -> registerBalancerTargets())
-            .compose(v -> startScaling()).compose(v -> startListeners()).compose(v -> startAdmin());
+            .compose(v -> startScaling()).compose(v -> firstHealthRound()).compose(v -> startListeners())
+            .compose(v -> startAdmin());
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);
       }
@@ -162,7 +190,9 @@ public final class GatewayRuntime implements AdminModel {
       if (!targets.isEmpty()) {
         g.register(targets);
       }
-      checkers.add(HealthChecker.start(vertx, g, spec.healthCheck(), spec.outlierDetection()));
+      HealthChecker checker = HealthChecker.start(vertx, g, spec.healthCheck(), spec.outlierDetection());
+      checkers.add(checker);
+      checkerByGroup.put(spec.name(), checker);
       if (spec.discovery() != null) {
         TargetDiscovery d = TargetDiscovery.start(vertx, g, spec.discovery());
         discoveries.add(d);
@@ -174,6 +204,88 @@ public final class GatewayRuntime implements AdminModel {
       }
     }
     return Future.all(ready).mapEmpty();
+  }
+
+  /**
+   * Completes once every active target of every group with health checks has left {@code initial} (its first checks
+   * decided it healthy or unhealthy), or after {@link Builder#firstHealthCheckWait}: so the first requests after the
+   * listeners bind already spread over every healthy target, instead of all landing on the first one checked.
+   */
+  private Future<Void> firstHealthRound() {
+    Promise<Void> all = Promise.promise();
+    List<Runnable> unsubscribe = new ArrayList<>();
+    List<TargetGroup> watched = new ArrayList<>();
+    // targets whose first check failed: still initial, but their first round has decided
+    Set<RegisteredTarget> failedFirst = ConcurrentHashMap.newKeySet();
+    Runnable check = () -> {
+      if (watched.stream().allMatch(g -> firstChecksDecided(g, failedFirst))) {
+        all.tryComplete();
+      }
+    };
+    for (TargetGroupSpec spec : config.targetGroups()) {
+      if (!spec.config().healthCheckEnabled()) {
+        continue;
+      }
+      TargetGroup g = groups.get(spec.name());
+      watched.add(g);
+      unsubscribe.add(checkerByGroup.get(spec.name()).addCheckListener((target, failure, active) -> {
+        if (failure != null && target.health().state() == TargetHealth.State.INITIAL) {
+          failedFirst.add(target);
+          check.run();
+        }
+      }));
+      unsubscribe.add(g.addListener(new TargetGroupListener() {
+        @Override
+        public void onHealthChanged(HealthChangeEvent event) {
+          check.run();
+        }
+
+        @Override
+        public void onTargetDeregistered(TargetGroup group, RegisteredTarget target) {
+          check.run();
+        }
+      }));
+    }
+    check.run();
+    long wait = firstHealthCheckWait.toMillis();
+    long timer = all.future().isComplete() || wait == 0 ? -1 : vertx.setTimer(wait, id -> {
+      if (!all.future().isComplete()) {
+        List<String> pending = new ArrayList<>();
+        for (TargetGroup g : watched) {
+          for (RegisteredTarget t : g.targets()) {
+            if (!decided(t, failedFirst)) {
+              pending.add(g.name() + "/" + t.target().id());
+            }
+          }
+        }
+        LOG.log(System.Logger.Level.WARNING, "listeners bind before the first health checks of " + pending
+            + " decided (waited " + wait + " ms)");
+      }
+      all.tryComplete();
+    });
+    if (wait == 0) {
+      all.tryComplete();
+    }
+    return all.future().onComplete(x -> {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+      }
+      unsubscribe.forEach(Runnable::run);
+    });
+  }
+
+  private static boolean firstChecksDecided(TargetGroup g, Set<RegisteredTarget> failedFirst) {
+    for (RegisteredTarget t : g.targets()) {
+      if (!decided(t, failedFirst)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether a target's first checks decided: it left {@code initial}, or a check failed (it stays initial). */
+  private static boolean decided(RegisteredTarget t, Set<RegisteredTarget> failedFirst) {
+    return !t.isActive() || t.health().state() != TargetHealth.State.INITIAL || failedFirst.contains(t);
   }
 
   /** Balancer targets hand requests to listeners and groups, so they are registered once the listeners exist. */
@@ -232,7 +344,8 @@ public final class GatewayRuntime implements AdminModel {
       } else {
         TcpListener l = TcpListener.builder(vertx).host(spec.host()).port(spec.port())
             .targetGroup(groups.get(spec.tcpTargetGroup())).idleTimeout(spec.idleTimeout())
-            .connectTimeout(spec.connectTimeout()).name(spec.name()).localZone(spec.zone()).build();
+            .connectTimeout(spec.connectTimeout()).name(spec.name()).localZone(spec.zone())
+            .retryPolicy(spec.retryPolicy()).build();
         tcpListeners.put(spec.name(), l);
         metrics.bindTcpListener(spec.name(), l);
       }

@@ -1,5 +1,6 @@
 package dev.loadstar.gateway.config;
 
+import dev.loadstar.core.RetryPolicy;
 import dev.loadstar.routing.ListenerConfig;
 import dev.loadstar.routing.RuleSet;
 import java.time.Duration;
@@ -19,14 +20,17 @@ import java.time.Duration;
  * @param connectTimeout the timeout to connect to a target
  * @param zone the listener's availability zone (its own {@code zone}, else the file's top-level {@code zone}), or
  *     null: groups with {@code load_balancing.cross_zone.enabled} off keep its requests in this zone
+ * @param retryPolicy when a failed forward or connection goes to another target ({@code retry} in the file)
  */
 public record ListenerSpec(String name, Protocol protocol, String host, int port, ListenerConfig httpConfig,
-    RuleSet rules, String tcpTargetGroup, Duration idleTimeout, Duration connectTimeout, String zone) {
+    RuleSet rules, String tcpTargetGroup, Duration idleTimeout, Duration connectTimeout, String zone,
+    RetryPolicy retryPolicy) {
 
-  /** A listener without a zone. */
+  /** A listener without a zone, with the default retry policy. */
   public ListenerSpec(String name, Protocol protocol, String host, int port, ListenerConfig httpConfig,
       RuleSet rules, String tcpTargetGroup, Duration idleTimeout, Duration connectTimeout) {
-    this(name, protocol, host, port, httpConfig, rules, tcpTargetGroup, idleTimeout, connectTimeout, null);
+    this(name, protocol, host, port, httpConfig, rules, tcpTargetGroup, idleTimeout, connectTimeout, null,
+        RetryPolicy.defaults());
   }
 
   /** The listener protocol. */

@@ -1,5 +1,6 @@
 package dev.loadstar.gateway.internal.config;
 
+import dev.loadstar.core.RetryPolicy;
 import dev.loadstar.core.config.Checks;
 import dev.loadstar.gateway.config.ListenerSpec;
 import dev.loadstar.routing.ListenerConfig;
@@ -45,6 +46,10 @@ final class ListenerBinder {
     String idleKey = tcp ? "tcp.idle_timeout.seconds" : "idle_timeout.timeout_seconds";
     Val<Long> idle = attrs == null ? new Val<>(o.path("attributes." + idleKey), null, null, false)
         : attrs.integer(idleKey, true, "a whole number of seconds");
+    String preserveKey = "routing.http.preserve_host_header.enabled";
+    Val<Boolean> preserveHost = attrs == null || tcp ? new Val<>(o.path("attributes." + preserveKey), null, null, false)
+        : attrs.bool(preserveKey, true);
+    RetryPolicy retryPolicy = retryPolicy(o.object("retry"), tcp);
     long idleMin = tcp ? 60 : 1;
     long idleMax = tcp ? 6000 : 4000;
     if (idle.present() && (idle.value() < idleMin || idle.value() > idleMax)) {
@@ -103,16 +108,19 @@ final class ListenerBinder {
         }
       }
       o.rejectUnknown();
-      if (!nameOk || !port.present() || group == null || idle.invalid() || connect.invalid() || !zoneOk) {
+      if (!nameOk || !port.present() || group == null || idle.invalid() || connect.invalid() || !zoneOk
+          || retryPolicy == null) {
         return null;
       }
       return new ListenerSpec(name.value(), ListenerSpec.Protocol.TCP, h, port.value().intValue(), null, null, group,
-          idleTimeout, connectTimeout, zone);
+          idleTimeout, connectTimeout, zone, retryPolicy);
     }
     // HTTP
     Val<Boolean> retry = o.bool("retryIdempotent");
     Val<Long> maxConns = o.integer("maxConnectionsPerTarget", "a whole number 1-100000");
     Val<Long> eventLoops = o.integer("eventLoops", "a whole number 1-" + ListenerConfig.MAX_EVENT_LOOPS);
+    Val<Boolean> verifyTargets = o.bool("verifyTargetCertificates");
+    Val<String> trustStore = o.string("targetTrustStore");
     Build<ListenerConfig.Builder, ListenerConfig> p = new Build<>(ctx, o.path(), o.node(), ListenerConfig::builder,
         ListenerConfig.Builder::build);
     if (!port.present()) {
@@ -131,6 +139,11 @@ final class ListenerBinder {
         .set("retryIdempotent", retry, ListenerConfig.Builder::retryIdempotent)
         .set("maxConnectionsPerTarget", maxConns, (b, v) -> b.maxConnectionsPerTarget(Values.clamp(v)))
         .set("eventLoops", eventLoops, (b, v) -> b.eventLoops(Values.clamp(v)))
+        .set("preserveHostHeader", preserveHost, ListenerConfig.Builder::preserveHostHeader)
+        .set("verifyTargetCertificates", verifyTargets, ListenerConfig.Builder::verifyTargetCertificates)
+        .set("targetTrustStorePath", trustStore, ListenerConfig.Builder::targetTrustStorePath)
+        .set("retryPolicy", new Val<>(o.path("retry"), o.node(), retryPolicy, retryPolicy == null),
+            ListenerConfig.Builder::retryPolicy)
         .set("groupStickinessKeys", new Val<>(o.path(), o.node(), s.stickinessKeys, false),
             ListenerConfig.Builder::groupStickinessKeys);
     ListenerConfig config = p.build();
@@ -141,7 +154,28 @@ final class ListenerBinder {
       return null;
     }
     return new ListenerSpec(name.value(), ListenerSpec.Protocol.HTTP, h, config.port(), config, rules, null,
-        idleTimeout, connectTimeout, zone);
+        idleTimeout, connectTimeout, zone, config.retryPolicy());
+  }
+
+  /**
+   * Binds {@code retry}: {@code maxAttempts} (1-10), and for HTTP listeners {@code budgetRatio} (0-1) and
+   * {@code budgetMinPerSecond} (0-100000); null (reported) when a value is refused.
+   */
+  private RetryPolicy retryPolicy(Obj o, boolean tcp) {
+    if (o == null) {
+      return RetryPolicy.defaults();
+    }
+    Build<RetryPolicy.Builder, RetryPolicy> p = new Build<>(ctx, o.path(), o.node(), RetryPolicy::builder,
+        RetryPolicy.Builder::build);
+    p.set("maxAttempts", o.integer("maxAttempts", "a whole number 1-10"),
+        (b, v) -> b.maxAttempts(Values.clamp(v)));
+    if (!tcp) {
+      p.set("budgetRatio", o.number("budgetRatio", "a number 0-1"), (b, v) -> b.budgetRatio(v.doubleValue()));
+      p.set("budgetMinPerSecond", o.integer("budgetMinPerSecond", "a whole number 0-100000"),
+          (b, v) -> b.budgetMinPerSecond(Values.clamp(v)));
+    }
+    o.rejectUnknown();
+    return p.build();
   }
 
   /** Checks a listener name as the listeners do (loop errors and describe output show it). */

@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -101,12 +100,7 @@ final class ScalingGroupBinder {
   }
 
   private static List<String> providerNames() {
-    Set<String> names = new LinkedHashSet<>();
-    for (InstanceProviderFactory f : ServiceLoader.load(InstanceProviderFactory.class,
-        ScalingGroupBinder.class.getClassLoader())) {
-      names.add(f.name());
-    }
-    return new ArrayList<>(names);
+    return InstanceProviderFactory.registry().names();
   }
 
   ScalingGroupSpec scalingGroup(Obj o, Map<String, String> names) {

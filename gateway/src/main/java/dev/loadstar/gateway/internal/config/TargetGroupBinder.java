@@ -1,11 +1,11 @@
 package dev.loadstar.gateway.internal.config;
 
 import java.util.ArrayList;
-import java.util.ServiceLoader;
 import dev.loadstar.core.spi.BalancingAlgorithmProvider;
 import dev.loadstar.core.config.Checks;
 
 import dev.loadstar.core.BalancingAlgorithm;
+import dev.loadstar.core.HashKey;
 import dev.loadstar.core.Stickiness;
 import dev.loadstar.core.StickinessKeys;
 import dev.loadstar.core.TargetGroupConfig;
@@ -29,7 +29,7 @@ final class TargetGroupBinder {
       "stickiness.app_cookie.duration_seconds",
       "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count",
       "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage",
-      "load_balancing.cross_zone.enabled");
+      "load_balancing.cross_zone.enabled", "load_balancing.hash_key");
   private static final String CROSS_ZONE = "load_balancing.cross_zone.enabled";
   private static final String NAME_EXPECTED = "1-32 letters, digits and hyphens";
 
@@ -55,6 +55,7 @@ final class TargetGroupBinder {
     Long minimumPercentage;
     Boolean failOpen;
     Boolean crossZone;
+    String hashKey;
     boolean healthCheckEnabled = true;
     StickinessKeys keys;
 
@@ -102,6 +103,9 @@ final class TargetGroupBinder {
       b.healthCheckEnabled(healthCheckEnabled);
       if (crossZone != null) {
         b.crossZoneEnabled(crossZone);
+      }
+      if (hashKey != null) {
+        b.hashKey(HashKey.parse(hashKey));
       }
       return b.build();
     }
@@ -153,6 +157,7 @@ final class TargetGroupBinder {
       String pct = "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage";
       p.set(pct, percentage(attrs, pct), (d, v) -> d.minimumPercentage = v);
       p.set(CROSS_ZONE, crossZone(attrs), (d, v) -> d.crossZone = v);
+      p.set("load_balancing.hash_key", attrs.string("load_balancing.hash_key"), (d, v) -> d.hashKey = v);
       for (String k : ALGORITHM_KEYS) {
         attrs.raw(k);
       }
@@ -222,16 +227,6 @@ final class TargetGroupBinder {
 
   /** The algorithms {@code load_balancing.algorithm.type} may name: the built-ins, then the providers found. */
   private static List<String> algorithmNames() {
-    List<String> names = new ArrayList<>(List.of(BalancingAlgorithm.roundRobin().name(),
-        BalancingAlgorithm.leastOutstandingRequests().name(), BalancingAlgorithm.weightedRandom().name(),
-        BalancingAlgorithm.powerOfTwoChoices().name(), BalancingAlgorithm.peakEwma().name(),
-        BalancingAlgorithm.ringHash().name(), BalancingAlgorithm.maglev().name()));
-    for (BalancingAlgorithmProvider p : ServiceLoader.load(BalancingAlgorithmProvider.class,
-        TargetGroupBinder.class.getClassLoader())) {
-      if (!names.contains(p.name())) {
-        names.add(p.name());
-      }
-    }
-    return names;
+    return BalancingAlgorithmProvider.registry().names();
   }
 }
