@@ -56,6 +56,9 @@ public final class Exchange implements SelectionContext {
   private String zone;
 
   private final RegisteredTarget[] tried;
+  /** Per attempt: the target that served it (after nested balancers) and its response status (0 for none). */
+  private final RegisteredTarget[] served;
+  private final int[] statuses;
   private int attempts;
   /** Targets of the current attempt's route below the first (nested balancers), or null while there were none. */
   private RegisteredTarget[] nested;
@@ -79,6 +82,8 @@ public final class Exchange implements SelectionContext {
     this.idempotent = idempotent;
     this.zone = engine.zone();
     this.tried = new RegisteredTarget[policy.maxAttempts()];
+    this.served = new RegisteredTarget[policy.maxAttempts()];
+    this.statuses = new int[policy.maxAttempts()];
     this.listener = engine.listeners().create(this);
   }
 
@@ -387,6 +392,16 @@ public final class Exchange implements SelectionContext {
     return a == null ? -1 : a.port();
   }
 
+  /** The target that served attempt {@code i} (0-based, below {@link #attempt()}) once it ended, else null. */
+  public RegisteredTarget attemptServer(int i) {
+    return served[i];
+  }
+
+  /** The response status of attempt {@code i} (0-based) once it ended, 0 when it got no response. */
+  public int attemptStatus(int i) {
+    return statuses[i];
+  }
+
   /** Whether the current attempt was started and has not ended. */
   public boolean inFlight() {
     return inFlight;
@@ -415,6 +430,15 @@ public final class Exchange implements SelectionContext {
   /** The engine that made this exchange. */
   public AttemptEngine engine() {
     return engine;
+  }
+
+  /** Lets the exchange's listener see (and add to) the headers of the current attempt before it is sent. */
+  public void beforeSend(io.vertx.core.MultiMap headers) {
+    try {
+      listener.beforeSend(this, headers);
+    } catch (RuntimeException e) {
+      log("beforeSend", e);
+    }
   }
 
   /**
@@ -486,6 +510,8 @@ public final class Exchange implements SelectionContext {
       nested[i - 1].endRequest(outcome, recorded);
     }
     target().endRequest(outcome, recorded);
+    served[attempts - 1] = server();
+    statuses[attempts - 1] = statusCode;
     try {
       listener.attemptEnded(this, outcome, failure, statusCode, latency);
     } catch (RuntimeException e) {

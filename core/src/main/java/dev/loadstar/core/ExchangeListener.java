@@ -39,6 +39,13 @@ public interface ExchangeListener {
   }
 
   /**
+   * The current attempt is about to be sent with these request headers (mutable): tracing injects its context here
+   * ({@code traceparent}). Not called for function targets or TCP connections.
+   */
+  default void beforeSend(Exchange exchange, io.vertx.core.MultiMap headers) {
+  }
+
+  /**
    * The current attempt ended: with a response ({@code failure} null, {@code statusCode} the target's status; 0 for a
    * connection-level front end), with a failure, or cancelled by the caller ({@link RequestOutcome#CANCELLED}).
    */

@@ -83,6 +83,7 @@ public interface HttpListener extends Balancer {
     private final List<InspectionHook> hooks = new ArrayList<>();
     private ExchangeListener.Factory exchangeListeners = ExchangeListener.Factory.NONE;
     private TimeSource time;
+    private RequestLog requestLog;
 
     private Builder(Vertx vertx) {
       this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -118,6 +119,15 @@ public interface HttpListener extends Balancer {
       return this;
     }
 
+    /**
+     * Hands a record of every request (the fields of ALB's access log) to {@code log} once its response is sent;
+     * null (the default) records nothing and costs nothing.
+     */
+    public Builder requestLog(RequestLog log) {
+      this.requestLog = log;
+      return this;
+    }
+
     /** Sets where the listener reads time (default: the system clock and Vert.x timers). */
     public Builder timeSource(TimeSource time) {
       this.time = Objects.requireNonNull(time, "time");
@@ -133,7 +143,7 @@ public interface HttpListener extends Balancer {
         throw new IllegalArgumentException("targetGroups: null (expected: a lookup of target groups by name)");
       }
       return new DefaultHttpListener(vertx, config, rules, groups, List.copyOf(hooks), exchangeListeners,
-          time != null ? time : TimeSource.system(vertx));
+          time != null ? time : TimeSource.system(vertx), requestLog);
     }
   }
 }

@@ -260,6 +260,8 @@ final class ClientRequest implements LoadBalancedRequest {
     SentRequests.Sent tracked;
     HttpRequest<Buffer> req;
     try {
+      // a listener sets (not adds) what it injects: the headers are the request's, reused by every attempt
+      exchange.beforeSend(headers);
       req = client.webClient().request(method, exchange.port(), exchange.host(), requestUri)
           .putHeaders(headers)
           .idleTimeout(timeoutMs)

@@ -13,6 +13,7 @@ import dev.loadstar.routing.HttpListener;
 import dev.loadstar.routing.InspectionHook;
 import dev.loadstar.routing.ListenerConfig;
 import dev.loadstar.routing.ListenerStats;
+import dev.loadstar.routing.RequestLog;
 import dev.loadstar.routing.Rule;
 import dev.loadstar.routing.RuleSet;
 import io.vertx.core.DeploymentOptions;
@@ -46,6 +47,8 @@ public final class DefaultHttpListener implements HttpListener {
   final StatsCounters stats = new StatsCounters();
   final CookieSeal groupCookies;
   final AttemptEngine engine;
+  /** Where each request's record goes, or null for none. */
+  final RequestLog requestLog;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<Worker> workers = new CopyOnWriteArrayList<>();
   private volatile RuleSet rules;
@@ -56,7 +59,8 @@ public final class DefaultHttpListener implements HttpListener {
 
   /** A listener; use {@link HttpListener#builder}. */
   public DefaultHttpListener(Vertx vertx, ListenerConfig config, RuleSet rules, Function<String, TargetGroup> groups,
-      List<InspectionHook> hooks, ExchangeListener.Factory listeners, TimeSource time) {
+      List<InspectionHook> hooks, ExchangeListener.Factory listeners, TimeSource time, RequestLog requestLog) {
+    this.requestLog = requestLog;
     this.vertx = vertx;
     this.config = config;
     this.groups = groups;
@@ -239,6 +243,12 @@ public final class DefaultHttpListener implements HttpListener {
     public void attemptStarted(dev.loadstar.core.Exchange exchange) {
       first.attemptStarted(exchange);
       second.attemptStarted(exchange);
+    }
+
+    @Override
+    public void beforeSend(dev.loadstar.core.Exchange exchange, io.vertx.core.MultiMap headers) {
+      first.beforeSend(exchange, headers);
+      second.beforeSend(exchange, headers);
     }
 
     @Override

@@ -59,8 +59,12 @@ final class Forward implements InspectionContext {
   private Buffer body;
   /** The hook awaited (for the log line when the hook chain times out). */
   private int hookIndex;
+  /** The request log's record, or null when there is no log. */
+  final Record record;
 
-  Forward(Worker worker, HttpServerRequest req, Rule rule, String groupName, TargetGroup group, String groupCookie) {
+  Forward(Worker worker, HttpServerRequest req, Rule rule, String groupName, TargetGroup group, String groupCookie,
+      Record record) {
+    this.record = record;
     this.worker = worker;
     this.req = req;
     this.rule = rule;
@@ -135,6 +139,10 @@ final class Forward implements InspectionContext {
       return;
     }
     exchange = worker.listener.engine.exchange(group, req.method());
+    if (record != null) {
+      record.action("forward");
+      record.forward(groupName, exchange, headers.get(ForwardedHeaders.TRACE));
+    }
     TargetGroupConfig config = group.config();
     if (config.stickiness().enabled()) {
       exchange.stickyCookie(dev.loadstar.core.Cookies.get(req.headers().getAll("cookie"),
@@ -263,6 +271,7 @@ final class Forward implements InspectionContext {
     if (host != null) {
       out.set("host", host);
     }
+    exchange.beforeSend(out);
   }
 
   /** The client's Host (as ALB: with the listener's port unless it is the default, or unchanged when preserved). */
@@ -333,6 +342,9 @@ final class Forward implements InspectionContext {
     HttpClientResponse cresp = ar.result();
     int status = cresp.statusCode();
     exchange.responseHead(status);
+    if (record != null) {
+      record.responseHead();
+    }
     HttpServerResponse resp = req.response();
     if (resp.closed()) {
       exchange.cancelled();
@@ -480,6 +492,9 @@ final class Forward implements InspectionContext {
           }
           FunctionResponse answer = ar.result();
           exchange.responseHead(answer.statusCode());
+          if (record != null) {
+            record.responseHead();
+          }
           HttpServerResponse resp = req.response();
           resp.setStatusCode(answer.statusCode());
           for (Map.Entry<String, String> h : answer.headers()) {

@@ -11,8 +11,8 @@ final class Redirects {
   private Redirects() {
   }
 
-  /** Answers a redirect action: ALB's placeholders filled from the request, the default port left out. */
-  static void redirect(HttpServerRequest req, RoutingRequest rr, Action a) {
+  /** A redirect action's location: ALB's placeholders filled from the request, the default port left out. */
+  static String location(HttpServerRequest req, RoutingRequest rr, Action a) {
     String inProto = req.isSSL() ? "https" : "http";
     String proto = a.protocol().equals(Action.PROTOCOL) ? inProto : a.protocol().toLowerCase(java.util.Locale.ROOT);
     String port = Integer.toString(rr.hostPort());
@@ -23,8 +23,12 @@ final class Redirects {
     String toPath = fill(a.path(), inProto, rr.host(), port, path, query);
     String toQuery = fill(a.query(), inProto, rr.host(), port, path, query);
     boolean defaultPort = proto.equals("http") && toPort.equals("80") || proto.equals("https") && toPort.equals("443");
-    String location = proto + "://" + host + (defaultPort ? "" : ":" + toPort) + toPath
+    return proto + "://" + host + (defaultPort ? "" : ":" + toPort) + toPath
         + (toQuery.isEmpty() ? "" : "?" + toQuery);
+  }
+
+  /** Answers a redirect action to {@code location}. */
+  static void redirect(HttpServerRequest req, Action a, String location) {
     req.resume();
     req.response().setStatusCode(a.statusCode()).putHeader("location", location).putHeader("content-length", "0")
         .end();

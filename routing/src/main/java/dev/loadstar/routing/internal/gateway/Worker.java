@@ -121,6 +121,9 @@ final class Worker implements Deployable {
 
   private void invalid(HttpServerRequest req) {
     stats.requests.increment();
+    if (listener.requestLog != null) {
+      Record.start(req, config.name(), listener.requestLog);
+    }
     respond(req, 400);
   }
 
@@ -136,6 +139,7 @@ final class Worker implements Deployable {
   private void handle(HttpServerRequest req) {
     stats.requests.increment();
     req.pause();
+    Record record = listener.requestLog == null ? null : Record.start(req, config.name(), listener.requestLog);
     MultiMap headers = req.headers();
     int maxHeader = config.maxHeaderLength();
     for (Map.Entry<String, String> e : headers) {
@@ -166,19 +170,31 @@ final class Worker implements Deployable {
         .build();
     Rule rule = rs.match(rr);
     Action action = rule.action();
+    if (record != null) {
+      record.rule(rule.isDefault() ? 0 : rule.priority());
+    }
     switch (action.type()) {
       case REDIRECT:
-        Redirects.redirect(req, rr, action);
+        String location = Redirects.location(req, rr, action);
+        if (record != null) {
+          record.action("redirect");
+          record.redirect(location);
+        }
+        Redirects.redirect(req, action, location);
         return;
       case FIXED_RESPONSE:
+        if (record != null) {
+          record.action("fixed-response");
+        }
         Redirects.fixed(req, action);
         return;
       default:
-        forward(req, rr, rule, action, listenerPort);
+        forward(req, rr, rule, action, listenerPort, record);
     }
   }
 
-  private void forward(HttpServerRequest req, RoutingRequest rr, Rule rule, Action a, int listenerPort) {
+  private void forward(HttpServerRequest req, RoutingRequest rr, Rule rule, Action a, int listenerPort,
+      Record record) {
     String groupName = null;
     String groupCookie = null;
     if (a.targetGroups().size() == 1) {
@@ -201,7 +217,7 @@ final class Worker implements Deployable {
           listener.groupCookies.seal(groupName, expires), expires);
     }
     TargetGroup group = listener.groups.apply(groupName);
-    Forward f = new Forward(this, req, rule, groupName, group, groupCookie);
+    Forward f = new Forward(this, req, rule, groupName, group, groupCookie, record);
     String clientIp = rr.sourceIp() == null ? "" : rr.sourceIp();
     ForwardedHeaders.apply(f.headers, clientIp, req.isSSL() ? "https" : "http", listenerPort);
     f.sourceIp = rr.sourceIp();
