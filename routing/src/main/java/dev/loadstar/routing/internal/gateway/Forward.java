@@ -134,6 +134,10 @@ final class Forward implements InspectionContext {
       worker.respond(req, 503);
       return;
     }
+    if (!TargetClients.accepts(group.config().protocolVersion(), req, websocket)) {
+      worker.respond(req, 464); // ALB: the request's protocol does not fit the group's protocol version
+      return;
+    }
     exchange = worker.listener.engine.exchange(group, req.method());
     TargetGroupConfig config = group.config();
     if (config.stickiness().enabled()) {
@@ -223,7 +227,8 @@ final class Forward implements InspectionContext {
     if (group.config().protocol() == TargetGroupConfig.Protocol.HTTPS) {
       o.setSsl(true);
     }
-    worker.client.request(o).onComplete(ar -> guard(() -> {
+    TargetGroupConfig.ProtocolVersion version = group.config().protocolVersion();
+    worker.clients.client(version).request(o).onComplete(ar -> guard(() -> {
       if (ar.failed()) {
         if (clientGone()) {
           exchange.cancelled();
@@ -243,6 +248,9 @@ final class Forward implements InspectionContext {
         return;
       }
       copyHeaders(creq);
+      if (version.usesHttp2()) {
+        TargetClients.prepareHttp2(req, creq);
+      }
       if (upgrade) {
         Tunnel.open(this, creq);
       } else {
