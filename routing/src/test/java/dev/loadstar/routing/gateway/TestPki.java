@@ -131,7 +131,7 @@ final class TestPki implements AutoCloseable {
     try {
       X500Name subject = new X500Name("CN=" + name + ",O=Loadstar Test");
       X500Name issuerName = issuer == null ? subject
-          : new X500Name(issuer.certificate().getSubjectX500Principal().getName());
+          : X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
       JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerName,
           BigInteger.valueOf(SERIALS.incrementAndGet()), Date.from(notBefore), Date.from(notAfter), subject,
           keys.getPublic());
