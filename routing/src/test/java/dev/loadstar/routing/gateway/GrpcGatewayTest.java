@@ -12,6 +12,7 @@ import dev.loadstar.routing.RuleSet;
 import dev.loadstar.routing.TlsConfig;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -51,6 +52,10 @@ class GrpcGatewayTest {
       ServiceMethod.client(ECHO, "Count", GrpcMessageEncoder.IDENTITY, GrpcMessageDecoder.IDENTITY);
   private static final ServiceMethod<Buffer, Buffer> FIND =
       ServiceMethod.client(ECHO, "Find", GrpcMessageEncoder.IDENTITY, GrpcMessageDecoder.IDENTITY);
+  private static final ServiceMethod<Buffer, Buffer> COLLECT =
+      ServiceMethod.client(ECHO, "Collect", GrpcMessageEncoder.IDENTITY, GrpcMessageDecoder.IDENTITY);
+  private static final ServiceMethod<Buffer, Buffer> CHAT =
+      ServiceMethod.client(ECHO, "Chat", GrpcMessageEncoder.IDENTITY, GrpcMessageDecoder.IDENTITY);
 
   private final GatewayFixture f = new GatewayFixture();
   private final TestPki pki = new TestPki();
@@ -77,7 +82,9 @@ class GrpcGatewayTest {
 
   /**
    * A gRPC server: {@code Say} answers {@code id:payload} with an {@code x-served-by} trailer; {@code Count} streams
-   * {@code n} messages {@code id-i}; {@code Find} answers NOT_FOUND with a message and no data.
+   * {@code n} messages {@code id-i}; {@code Find} answers NOT_FOUND with a message and no data; {@code Collect}
+   * answers the messages it received, joined, once the call's request ends; {@code Chat} echoes each message as it
+   * arrives.
    */
   private int grpcServer(String id, boolean tls) {
     GrpcServer grpc = GrpcServer.server(f.vertx);
@@ -98,6 +105,17 @@ class GrpcGatewayTest {
     grpc.callHandler(ServiceMethod.server(ECHO, "Find", GrpcMessageEncoder.IDENTITY, GrpcMessageDecoder.IDENTITY),
         call -> call.last().onSuccess(msg -> call.response().status(GrpcStatus.NOT_FOUND)
             .statusMessage("no such thing: " + msg + " (on " + id + ")").end()));
+    grpc.callHandler(ServiceMethod.server(ECHO, "Collect", GrpcMessageEncoder.IDENTITY, GrpcMessageDecoder.IDENTITY),
+        call -> {
+          List<String> got = new ArrayList<>();
+          call.handler(m -> got.add(m.toString()));
+          call.endHandler(v -> call.response().end(Buffer.buffer(String.join("+", got))));
+        });
+    grpc.callHandler(ServiceMethod.server(ECHO, "Chat", GrpcMessageEncoder.IDENTITY, GrpcMessageDecoder.IDENTITY),
+        call -> {
+          call.handler(m -> call.response().write(Buffer.buffer("echo:" + m)));
+          call.endHandler(v -> call.response().end());
+        });
     HttpServer s = f.vertx.createHttpServer(serverOptions(tls)).requestHandler(grpc).listen(0, "127.0.0.1").await();
     return s.actualPort();
   }
@@ -159,6 +177,40 @@ class GrpcGatewayTest {
     assertThat(missing.status()).isEqualTo(GrpcStatus.NOT_FOUND);
     assertThat(missing.message()).matches("no such thing: item-7 \\(on g[12]\\)");
     assertThat(missing.messages()).isEmpty();
+
+    SocketAddress gateway = SocketAddress.inetSocketAddress(f.listener.actualPort(), "127.0.0.1");
+    // client streaming: three messages, one answer after the end of the call's request
+    List<String> collected = client.request(gateway, COLLECT).compose(req -> {
+      req.write(Buffer.buffer("a"));
+      req.write(Buffer.buffer("b"));
+      req.end(Buffer.buffer("c"));
+      return req.response().compose(resp -> resp.last().map(m -> List.of(m.toString())));
+    }).timeout(GatewayFixture.RESPONSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).await();
+    assertThat(collected).containsExactly("a+b+c");
+
+    // bidirectional: each message is sent only after the previous echo came back through the gateway
+    List<String> echoes = client.request(gateway, CHAT).compose(req -> {
+      Promise<List<String>> done = Promise.promise();
+      List<String> got = new ArrayList<>();
+      req.response().onComplete(ar -> {
+        if (ar.failed()) {
+          done.fail(ar.cause());
+          return;
+        }
+        ar.result().handler(m -> {
+          got.add(m.toString());
+          if (got.size() < 3) {
+            req.write(Buffer.buffer(Integer.toString(got.size() + 1)));
+          } else {
+            req.end();
+          }
+        });
+        ar.result().end().onComplete(x -> done.complete(got));
+      });
+      req.write(Buffer.buffer("1"));
+      return done.future();
+    }).timeout(GatewayFixture.RESPONSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).await();
+    assertThat(echoes).containsExactly("echo:1", "echo:2", "echo:3");
   }
 
   @Test
