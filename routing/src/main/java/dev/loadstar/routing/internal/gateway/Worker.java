@@ -70,15 +70,15 @@ final class Worker implements Deployable {
     return closed.eventually(() -> clients == null ? Future.succeededFuture() : clients.close());
   }
 
+  int actualPort() {
+    HttpServer s = server;
+    return s == null ? -1 : s.actualPort();
+  }
+
   /** Gives the server new TLS options (certificates reloaded): new handshakes use them. */
   Future<Boolean> updateSsl(ServerSSLOptions options) {
     HttpServer s = server;
     return s == null ? Future.succeededFuture(false) : s.updateSSLOptions(options);
-  }
-
-  int actualPort() {
-    HttpServer s = server;
-    return s == null ? -1 : s.actualPort();
   }
 
   private HttpServerOptions serverOptions(int port) {
