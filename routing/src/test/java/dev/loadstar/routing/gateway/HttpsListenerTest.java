@@ -13,7 +13,6 @@ import dev.loadstar.routing.TlsConfig;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -44,18 +43,8 @@ class HttpsListenerTest {
     pki.close();
   }
 
-  /** A backend answering with the request headers it got, as JSON. */
-  private int echoBackend() {
-    HttpServer s = f.vertx.createHttpServer().requestHandler(req -> {
-      JsonObject seen = new JsonObject();
-      req.headers().forEach(h -> seen.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
-      req.response().putHeader("content-type", "application/json").end(seen.encode());
-    }).listen(0, "127.0.0.1").await();
-    return s.actualPort();
-  }
-
   private HttpListener https(TlsConfig tls) {
-    f.group("web", echoBackend());
+    f.group("web", f.headerEchoBackend());
     return f.start(RuleSet.of(Action.forward("web")), ListenerConfig.builder().tls(tls).eventLoops(2));
   }
 

@@ -47,17 +47,8 @@ class MutualTlsTest {
     pki.close();
   }
 
-  private int echoBackend() {
-    HttpServer s = f.vertx.createHttpServer().requestHandler(req -> {
-      JsonObject seen = new JsonObject();
-      req.headers().forEach(h -> seen.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
-      req.response().end(seen.encode());
-    }).listen(0, "127.0.0.1").await();
-    return s.actualPort();
-  }
-
   private HttpListener listener(TlsConfig.Builder tls) {
-    f.group("web", echoBackend());
+    f.group("web", f.headerEchoBackend());
     return f.start(RuleSet.of(Action.forward("web")), ListenerConfig.builder()
         .tls(tls.certificate(serverCert.cert(), serverCert.key()).build()).eventLoops(1));
   }
