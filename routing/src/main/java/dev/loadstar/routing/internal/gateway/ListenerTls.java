@@ -166,7 +166,7 @@ final class ListenerTls {
 
   private Future<Void> reloadIfChanged(List<byte[]> contents) {
     synchronized (lock) {
-      if (same(contents, lastRead)) {
+      if (closed || same(contents, lastRead)) {
         return Future.succeededFuture();
       }
       lastRead = contents; // a broken file is tried once per change, not at every check
