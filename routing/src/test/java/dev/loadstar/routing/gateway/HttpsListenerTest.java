@@ -204,6 +204,19 @@ class HttpsListenerTest {
   }
 
   @Test
+  void aKeyThatDoesNotBelongToItsCertificateIsNeverServed() {
+    TestPki.Issued a = pki.selfSigned("a.example.test");
+    TestPki.Issued b = pki.selfSigned("b.example.test");
+    f.group("web", f.headerEchoBackend());
+    HttpListener l = HttpListener.builder(f.vertx).config(ListenerConfig.builder().host("127.0.0.1").port(0)
+        .tls(TlsConfig.builder().certificate(a.cert(), a.key()).certificate(b.cert(), a.key()).build()).build())
+        .rules(RuleSet.of(Action.forward("web"))).targetGroups(f.groups::get).build();
+    assertThatThrownBy(() -> l.start().await())
+        .hasMessage("certificates[1]: the private key does not belong to the certificate");
+    l.close().await();
+  }
+
+  @Test
   void settingsAreValidatedWithTheFieldAndTheExpectedValue() throws IOException {
     TestPki.Issued a = pki.selfSigned("a.example.test");
     assertThatThrownBy(() -> TlsConfig.builder().build())

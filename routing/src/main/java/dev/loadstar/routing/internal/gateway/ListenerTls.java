@@ -32,7 +32,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * reload of changed files. The files are read off the event loop every
  * {@link TlsConfig#certificateReloadInterval()}; when their contents changed, the servers get the new options
  * ({@code updateSSLOptions}): new handshakes use them, established connections are not touched. Files that cannot
- * be read or used leave the current certificates in place (logged), and are tried again when they change.
+ * be read or used, such as a key that does not belong to its certificate (read while only one file of the pair was
+ * replaced), leave the current certificates in place (logged), and are tried again when they change.
  */
 final class ListenerTls {
 
@@ -149,8 +150,8 @@ final class ListenerTls {
       }
       timer = -1;
     }
-    vertx.executeBlocking(this::read, false)
-        .compose(this::reloadIfChanged)
+    vertx.executeBlocking(this::prepare, false)
+        .compose(this::apply)
         .onComplete(ar -> {
           if (ar.failed()) {
             LOG.log(System.Logger.Level.WARNING, listenerName + ": certificates not reloaded, the current ones stay: "
@@ -164,18 +165,25 @@ final class ListenerTls {
         });
   }
 
-  private Future<Void> reloadIfChanged(List<byte[]> contents) {
+  /**
+   * Reads the files (blocking) and makes options from them when their contents changed, else null. A broken pair is
+   * tried once per change, not at every check.
+   */
+  private ServerSSLOptions prepare() throws Exception {
+    List<byte[]> contents = read();
     synchronized (lock) {
       if (closed || same(contents, lastRead)) {
-        return Future.succeededFuture();
+        return null;
       }
-      lastRead = contents; // a broken file is tried once per change, not at every check
+      lastRead = contents;
     }
-    ServerSSLOptions options;
-    try {
-      options = options(contents);
-    } catch (Exception e) {
-      return Future.failedFuture(e);
+    return options(contents);
+  }
+
+  /** Hands new options to every server; the current options once all took them. */
+  private Future<Void> apply(ServerSSLOptions options) {
+    if (options == null) {
+      return Future.succeededFuture();
     }
     List<Future<Boolean>> updates = new ArrayList<>();
     for (Function<ServerSSLOptions, Future<Boolean>> server : servers.get()) {
@@ -209,11 +217,14 @@ final class ListenerTls {
     return out;
   }
 
+  /** Options from the files' contents (blocking: checks that every key belongs to its certificate). */
   private ServerSSLOptions options(List<byte[]> contents) throws Exception {
     int keyFiles = config.certificates().size() * 2;
+    SniKeyCertOptions keyCerts = new SniKeyCertOptions(contents.subList(0, keyFiles));
+    keyCerts.checkKeysMatchCertificates(vertx);
     ServerSSLOptions o = new ServerSSLOptions()
         .setSni(true)
-        .setKeyCertOptions(new SniKeyCertOptions(contents.subList(0, keyFiles)))
+        .setKeyCertOptions(keyCerts)
         .setEnabledSecureTransportProtocols(new LinkedHashSet<>(config.securityPolicy().protocols()))
         .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS)
         .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);

@@ -5,6 +5,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.io.ByteArrayInputStream;
+import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
@@ -19,7 +21,9 @@ import java.util.function.Function;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.X509KeyManager;
 
 /**
  * A listener's certificates as Vert.x key material: the first is the default (no SNI, or no certificate names the
@@ -47,6 +51,68 @@ final class SniKeyCertOptions implements KeyCertOptions {
     }
     this.certificates = List.copyOf(certs);
     this.names = List.copyOf(allNames);
+  }
+
+  /**
+   * Fails unless every private key belongs to its certificate (a file pair read while only one of them was replaced
+   * would otherwise be served, and every handshake with it would fail). Blocking: parses the keys.
+   */
+  void checkKeysMatchCertificates(Vertx vertx) throws Exception {
+    for (int i = 0; i < certificates.size(); i++) {
+      X509KeyManager km = null;
+      for (KeyManager m : certificates.get(i).getKeyManagerFactory(vertx).getKeyManagers()) {
+        if (m instanceof X509KeyManager) {
+          km = (X509KeyManager) m;
+        }
+      }
+      if (km == null || !matches(km)) {
+        throw new CertificateException("certificates[" + i + "]: the private key does not belong to the certificate");
+      }
+    }
+  }
+
+  private static boolean matches(X509KeyManager km) throws Exception {
+    for (String type : List.of("RSA", "EC", "RSASSA-PSS", "EdDSA")) {
+      String[] aliases = km.getServerAliases(type, null);
+      if (aliases == null) {
+        continue;
+      }
+      for (String alias : aliases) {
+        PrivateKey key = km.getPrivateKey(alias);
+        X509Certificate[] chain = km.getCertificateChain(alias);
+        if (key == null || chain == null || chain.length == 0) {
+          continue;
+        }
+        String algorithm = signatureAlgorithm(key.getAlgorithm());
+        if (algorithm == null) {
+          return true; // a key type this check cannot sign with: the handshake will tell
+        }
+        byte[] probe = "loadstar key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Signature sign = Signature.getInstance(algorithm);
+        sign.initSign(key);
+        sign.update(probe);
+        byte[] signature = sign.sign();
+        Signature verify = Signature.getInstance(algorithm);
+        verify.initVerify(chain[0].getPublicKey());
+        verify.update(probe);
+        return verify.verify(signature);
+      }
+    }
+    return false;
+  }
+
+  private static String signatureAlgorithm(String keyAlgorithm) {
+    switch (keyAlgorithm) {
+      case "RSA":
+        return "SHA256withRSA";
+      case "EC":
+        return "SHA256withECDSA";
+      case "Ed25519":
+      case "EdDSA":
+        return "Ed25519";
+      default:
+        return null;
+    }
   }
 
   /** The host names a certificate serves, lower case. */
