@@ -20,6 +20,25 @@ public final class TargetGroupConfig {
     HTTPS
   }
 
+  /**
+   * The HTTP version requests are sent to targets with (ALB's {@code ProtocolVersion}; default {@code HTTP1}).
+   * {@code HTTP2} and {@code GRPC} use HTTP/2: over TLS negotiated by ALPN for {@code HTTPS} groups, in cleartext with
+   * prior knowledge (h2c) for {@code HTTP} groups.
+   */
+  public enum ProtocolVersion {
+    /** HTTP/1.1 to targets (ALB's default). */
+    HTTP1,
+    /** HTTP/2 to targets. */
+    HTTP2,
+    /** gRPC over HTTP/2 to targets; a gateway forwards only gRPC requests to such a group. */
+    GRPC;
+
+    /** Whether requests go to targets over HTTP/2. */
+    public boolean usesHttp2() {
+      return this != HTTP1;
+    }
+  }
+
   /** ALB's default deregistration delay: 300 s. */
   public static final Duration DEFAULT_DEREGISTRATION_DELAY = Duration.ofSeconds(300);
 
@@ -27,6 +46,7 @@ public final class TargetGroupConfig {
 
   private final String name;
   private final Protocol protocol;
+  private final ProtocolVersion protocolVersion;
   private final BalancingAlgorithm algorithm;
   private final Stickiness stickiness;
   private final Duration slowStart;
@@ -41,6 +61,7 @@ public final class TargetGroupConfig {
   private TargetGroupConfig(Builder b) {
     this.name = b.name;
     this.protocol = b.protocol;
+    this.protocolVersion = b.protocolVersion;
     this.algorithm = b.algorithm;
     this.stickiness = b.stickiness;
     this.slowStart = b.slowStart;
@@ -60,7 +81,7 @@ public final class TargetGroupConfig {
 
   /** A builder pre-filled with this configuration. */
   public Builder toBuilder() {
-    return new Builder(name).protocol(protocol).algorithm(algorithm).stickiness(stickiness).slowStart(slowStart)
+    return new Builder(name).protocol(protocol).protocolVersion(protocolVersion).algorithm(algorithm).stickiness(stickiness).slowStart(slowStart)
         .deregistrationDelay(deregistrationDelay).healthCheckEnabled(healthCheckEnabled).failOpen(failOpen)
         .minimumHealthyTargetsCount(minimumHealthyTargetsCount)
         .minimumHealthyTargetsPercentage(minimumHealthyTargetsPercentage).crossZoneEnabled(crossZoneEnabled)
@@ -75,6 +96,11 @@ public final class TargetGroupConfig {
   /** The protocol used to reach targets (default {@code HTTP}). */
   public Protocol protocol() {
     return protocol;
+  }
+
+  /** The HTTP version used to reach targets (ALB's {@code ProtocolVersion}; default {@code HTTP1}). */
+  public ProtocolVersion protocolVersion() {
+    return protocolVersion;
   }
 
   /** {@code load_balancing.algorithm.type} (default {@code round_robin}). */
@@ -138,7 +164,8 @@ public final class TargetGroupConfig {
 
   @Override
   public String toString() {
-    return "TargetGroupConfig{" + name + ", " + protocol + ", " + algorithm.name() + ", " + stickiness
+    return "TargetGroupConfig{" + name + ", " + protocol
+        + (protocolVersion == ProtocolVersion.HTTP1 ? "" : ", " + protocolVersion) + ", " + algorithm.name() + ", " + stickiness
         + ", slowStart=" + slowStart.getSeconds() + "s, deregistrationDelay=" + deregistrationDelay.getSeconds()
         + "s, healthCheckEnabled=" + healthCheckEnabled + ", failOpen=" + failOpen
         + (crossZoneEnabled ? "" : ", crossZone=off") + "}";
@@ -156,6 +183,7 @@ public final class TargetGroupConfig {
   public static final class Builder {
     private final String name;
     private Protocol protocol = Protocol.HTTP;
+    private ProtocolVersion protocolVersion = ProtocolVersion.HTTP1;
     private BalancingAlgorithm algorithm = BalancingAlgorithm.roundRobin();
     private Stickiness stickiness = Stickiness.disabled();
     private Duration slowStart = Duration.ZERO;
@@ -174,6 +202,12 @@ public final class TargetGroupConfig {
     /** Sets the protocol used to reach targets. */
     public Builder protocol(Protocol protocol) {
       this.protocol = Checks.notNull("protocol", protocol);
+      return this;
+    }
+
+    /** Sets the HTTP version used to reach targets (ALB's {@code ProtocolVersion}: HTTP1, HTTP2 or GRPC). */
+    public Builder protocolVersion(ProtocolVersion version) {
+      this.protocolVersion = Checks.notNull("protocolVersion", version);
       return this;
     }
 

@@ -179,6 +179,7 @@ class ValidationMessagesTest {
     assertInvalid(() -> TargetGroupConfig.builder("web").minimumHealthyTargetsPercentage(101).build(),
         "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage: 101 (expected: 0-100)");
     assertNull(() -> TargetGroupConfig.builder("web").protocol(null), "protocol: null (expected: a value)");
+    assertNull(() -> TargetGroupConfig.builder("web").protocolVersion(null), "protocolVersion: null (expected: a value)");
     assertNull(() -> TargetGroupConfig.builder("web").algorithm(null),
         "load_balancing.algorithm.type: null (expected: a value)");
     assertNull(() -> TargetGroupConfig.builder("web").stickiness(null), "stickiness: null (expected: a value)");
@@ -187,6 +188,18 @@ class ValidationMessagesTest {
     assertNull(() -> TargetGroupConfig.builder("web").deregistrationDelay(null),
         "deregistration_delay.timeout_seconds: null (expected: a value)");
     assertThat(TargetGroupConfig.builder("web").build().deregistrationDelay().getSeconds()).isEqualTo(300);
+  }
+
+  @Test
+  void protocolVersionIsHttp1UnlessSetAndSurvivesToBuilder() {
+    assertThat(TargetGroupConfig.builder("web").build().protocolVersion())
+        .isEqualTo(TargetGroupConfig.ProtocolVersion.HTTP1);
+    TargetGroupConfig grpc = TargetGroupConfig.builder("web").protocolVersion(TargetGroupConfig.ProtocolVersion.GRPC)
+        .build();
+    assertThat(grpc.toBuilder().build().protocolVersion()).isEqualTo(TargetGroupConfig.ProtocolVersion.GRPC);
+    assertThat(TargetGroupConfig.ProtocolVersion.HTTP1.usesHttp2()).isFalse();
+    assertThat(TargetGroupConfig.ProtocolVersion.HTTP2.usesHttp2()).isTrue();
+    assertThat(TargetGroupConfig.ProtocolVersion.GRPC.usesHttp2()).isTrue();
   }
 
   @Test

@@ -14,10 +14,12 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * The embeddable "ALB": an HTTP listener (HTTP/1.1 with keep-alive, h2c, WebSocket upgrades) that applies a
- * {@link RuleSet} to each request and reverse-proxies forward actions to a target chosen by the target group's
- * stickiness and algorithm, streaming bodies with backpressure. Errors are ALB's: 400 for an over-limit request,
- * 463 for too many X-Forwarded-For addresses, 502 when the target refuses, resets or answers malformed, 503 when
+ * The embeddable "ALB": an HTTP listener (HTTP/1.1 with keep-alive, h2c, WebSocket upgrades; HTTPS with h2 by ALPN
+ * when {@link ListenerConfig#tls()} is set) that applies a {@link RuleSet} to each request and reverse-proxies
+ * forward actions to a target chosen by the target group's stickiness and algorithm, streaming bodies with
+ * backpressure, over HTTP/1.1 or HTTP/2 as the group's protocol version says. Errors are ALB's: 400 for an over-limit
+ * request, 463 for too many X-Forwarded-For addresses, 464 for a request the group's protocol version does not take,
+ * 502 when the target refuses, resets or answers malformed, 503 when
  * the group has no target, 504 when the target does not answer in time; a client that goes away is counted (460).
  * A request that could not reach its target (and an idempotent one whose connection was lost before any
  * response) is retried on another target, as the listener's {@link ListenerConfig#retryPolicy()} allows, before any

@@ -36,6 +36,7 @@ public final class ListenerConfig {
   private final String name;
   private final String localZone;
   private final int eventLoops;
+  private final TlsConfig tls;
 
   private ListenerConfig(Builder b) {
     this.host = b.host;
@@ -56,6 +57,7 @@ public final class ListenerConfig {
     this.name = b.name;
     this.localZone = b.localZone;
     this.eventLoops = b.eventLoops;
+    this.tls = b.tls;
   }
 
   /** A builder with ALB's defaults, listening on {@code 0.0.0.0:80}. */
@@ -146,17 +148,30 @@ public final class ListenerConfig {
     return targetTrustStorePath;
   }
 
+  /**
+   * The TLS settings of an HTTPS listener (ALB's listener {@code Protocol} {@code HTTPS} with its
+   * {@code Certificates}, {@code SslPolicy} and {@code MutualAuthentication}), or null for a plain HTTP listener.
+   */
+  public TlsConfig tls() {
+    return tls;
+  }
+
+  /** ALB's listener protocol: {@code HTTPS} when {@link #tls()} is set, else {@code HTTP}. */
+  public String protocol() {
+    return tls != null ? "HTTPS" : "HTTP";
+  }
+
   /** The keys of the group-stickiness cookie, or {@code null} for a random per-listener key. */
   public StickinessKeys groupStickinessKeys() {
     return groupStickinessKeys;
   }
 
   /**
-   * The listener's name, as loop errors and describe output show it (default {@code http-<port>}, the configured
-   * port).
+   * The listener's name, as loop errors and describe output show it (default {@code http-<port>}, or
+   * {@code https-<port>} with TLS, the configured port).
    */
   public String name() {
-    return name != null ? name : "http-" + port;
+    return name != null ? name : (tls != null ? "https-" : "http-") + port;
   }
 
   /**
@@ -197,8 +212,18 @@ public final class ListenerConfig {
     private String name;
     private String localZone;
     private int eventLoops = Runtime.getRuntime().availableProcessors();
+    private TlsConfig tls;
 
     private Builder() {
+    }
+
+    /**
+     * Makes the listener an HTTPS listener with these TLS settings (ALB's {@code HTTPS} protocol: certificates chosen
+     * by SNI, security policy, mutual authentication; ALPN offers {@code h2} and {@code http/1.1}); null for HTTP.
+     */
+    public Builder tls(TlsConfig tls) {
+      this.tls = tls;
+      return this;
     }
 
     /**

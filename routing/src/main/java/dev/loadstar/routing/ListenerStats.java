@@ -53,4 +53,12 @@ public interface ListenerStats {
   default long newConnections() {
     return 0;
   }
+
+  /**
+   * TLS connections from clients that did not establish a session: a failed or timed-out handshake, a refused
+   * client certificate, or plaintext sent to the TLS port (ALB's {@code ClientTLSNegotiationErrorCount}).
+   */
+  default long clientTlsNegotiationErrors() {
+    return 0;
+  }
 }

@@ -20,6 +20,10 @@ import java.util.Objects;
  * address, or to a target of its nested group), so a TCP listener can front an {@link HttpListener} (ALB's {@code alb}
  * target type behind an NLB); function targets take no TCP connections and are passed over. A TCP listener is itself
  * a {@link Balancer} whose downstream is its group.
+ *
+ * <p>With {@link Builder#tls(TlsConfig)} the listener terminates TLS (NLB's {@code TLS} listener) with the same
+ * certificate settings as an HTTPS {@link HttpListener} (certificates chosen by SNI, security policy, reload of changed
+ * files) and forwards the plaintext stream.
  */
 public interface TcpListener extends Balancer {
 
@@ -57,6 +61,13 @@ public interface TcpListener extends Balancer {
   /** Client connections closed because no target could be reached. */
   long rejectedConnections();
 
+  /**
+   * With TLS: client connections whose handshake failed (NLB's {@code ClientTLSNegotiationErrorCount}); else 0.
+   */
+  default long clientTlsNegotiationErrors() {
+    return 0;
+  }
+
   /** {@code listener}. */
   @Override
   default String balancerType() {
@@ -77,6 +88,7 @@ public interface TcpListener extends Balancer {
     private String name;
     private String localZone;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private TlsConfig tls;
 
     private Builder(Vertx vertx) {
       this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -112,7 +124,7 @@ public interface TcpListener extends Balancer {
       return this;
     }
 
-    /** Sets the name loop errors show (default {@code tcp-<port>}). */
+    /** Sets the name loop errors show (default {@code tcp-<port>}, or {@code tls-<port>} with TLS). */
     public Builder name(String name) {
       this.name = name;
       return this;
@@ -133,6 +145,17 @@ public interface TcpListener extends Balancer {
       return this;
     }
 
+    /**
+     * Makes the listener terminate TLS (NLB's {@code TLS} listener): certificates chosen by SNI, the security policy,
+     * and optionally client certificates verified against a trust store; the plaintext stream goes to the targets.
+     * {@code passthrough} mutual authentication is refused (there are no headers to pass a certificate in). Null (the
+     * default) for plain TCP.
+     */
+    public Builder tls(TlsConfig tls) {
+      this.tls = tls;
+      return this;
+    }
+
     /** Validates the settings and builds the listener (not yet started). */
     public TcpListener build() {
       Checks.notNull("group", group);
@@ -150,8 +173,12 @@ public interface TcpListener extends Balancer {
       if (localZone != null) {
         Checks.notBlank("localZone", localZone);
       }
+      if (tls != null && tls.mutualAuthenticationMode() == TlsConfig.MutualAuthenticationMode.PASSTHROUGH) {
+        throw Checks.invalid("tls.mutualAuthentication.mode", "passthrough",
+            "off or verify on a TCP listener (passthrough forwards the certificate in HTTP headers)");
+      }
       return new DefaultTcpListener(vertx, host, port, group, idleTimeout, connectTimeout,
-          name != null ? name : "tcp-" + port, localZone, retryPolicy);
+          name != null ? name : (tls != null ? "tls-" : "tcp-") + port, localZone, retryPolicy, tls);
     }
   }
 }

@@ -52,6 +52,16 @@ final class GatewayFixture implements AutoCloseable {
     return s.actualPort();
   }
 
+  /** A backend answering with the request headers it got, as a JSON object of lower-case names. */
+  int headerEchoBackend() {
+    HttpServer s = vertx.createHttpServer().requestHandler(req -> {
+      io.vertx.core.json.JsonObject seen = new io.vertx.core.json.JsonObject();
+      req.headers().forEach(h -> seen.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+      req.response().putHeader("content-type", "application/json").end(seen.encode());
+    }).listen(0, "127.0.0.1").await();
+    return s.actualPort();
+  }
+
   /** A port on which nothing listens. */
   static int closedPort() {
     try (ServerSocket s = new ServerSocket(0)) {

@@ -19,6 +19,7 @@ import dev.loadstar.routing.RuleSet;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -49,6 +50,8 @@ public final class DefaultHttpListener implements HttpListener {
   final AttemptEngine engine;
   /** Where each request's record goes, or null for none. */
   final RequestLog requestLog;
+  /** TLS of an HTTPS listener, else null. */
+  final ListenerTls tls;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<Worker> workers = new CopyOnWriteArrayList<>();
   private volatile RuleSet rules;
@@ -72,6 +75,8 @@ public final class DefaultHttpListener implements HttpListener {
     ExchangeListener.Factory all = listeners == ExchangeListener.Factory.NONE ? ExchangeListener.Factory.of(stats)
         : exchange -> new BothListeners(stats, listeners.create(exchange));
     this.engine = AttemptEngine.create(config.retryPolicy(), time, all, config.localZone());
+    this.tls = config.tls() == null ? null
+        : new ListenerTls(vertx, config.tls(), time, stats.clientTlsNegotiationErrors, config.name());
   }
 
   private void checkGroups(RuleSet rs) {
@@ -142,13 +147,24 @@ public final class DefaultHttpListener implements HttpListener {
     }
     int listenPort = port;
     // one worker per instance, each on its own event-loop context; accepted connections go to them in turn
-    Future<String> deployed = vertx.deployVerticle(() -> {
+    // an HTTPS listener reads its certificates first (off the event loop), then watches them for changes
+    Future<Void> ready = tls == null ? Future.succeededFuture() : tls.load();
+    Future<String> deployed = ready.compose(v -> vertx.deployVerticle(() -> {
       Worker w = new Worker(this, listenPort);
       workers.add(w);
       return w;
-    }, new DeploymentOptions().setInstances(n));
+    }, new DeploymentOptions().setInstances(n)));
     synchronized (this) {
       deployment = deployed;
+    }
+    if (tls != null) {
+      deployed.onSuccess(id -> tls.watch(() -> {
+        List<Function<ServerSSLOptions, Future<Boolean>>> servers = new ArrayList<>();
+        for (Worker w : workers) {
+          servers.add(w::updateSsl);
+        }
+        return servers;
+      }));
     }
     return deployed.mapEmpty();
   }
@@ -212,6 +228,9 @@ public final class DefaultHttpListener implements HttpListener {
     if (closeFuture == null) {
       shutdownMillis = graceMillis;
       closed.set(true);
+      if (tls != null) {
+        tls.close();
+      }
       Future<String> d = deployment;
       // undeploying closes every worker's server and client (after a start still in flight has ended)
       closeFuture = d == null ? Future.succeededFuture()

@@ -7,6 +7,7 @@ import dev.loadstar.core.RetryPolicy;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.routing.TcpListener;
+import dev.loadstar.routing.TlsConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
@@ -22,7 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Connection-level balancing with Vert.x NetServer/NetClient and pipes. */
+/**
+ * Connection-level balancing with Vert.x NetServer/NetClient and pipes; with TLS settings the server terminates TLS
+ * ({@link ListenerTls}) and the plaintext stream goes to the targets.
+ */
 public final class DefaultTcpListener implements TcpListener {
 
   private final Vertx vertx;
@@ -35,16 +39,20 @@ public final class DefaultTcpListener implements TcpListener {
   private final AttemptEngine engine;
   private final AtomicInteger active = new AtomicInteger();
   private final LongAdder rejected = new LongAdder();
+  private final LongAdder tlsErrors = new LongAdder();
+  /** TLS termination, or null for plain TCP. */
+  private final ListenerTls tls;
   private volatile NetServer server;
   private volatile Future<Void> closeFuture;
 
   /** A listener; use {@link TcpListener#builder}. */
   public DefaultTcpListener(Vertx vertx, String host, int port, TargetGroup group, Duration idleTimeout,
-      Duration connectTimeout, String name, String localZone, RetryPolicy retryPolicy) {
+      Duration connectTimeout, String name, String localZone, RetryPolicy retryPolicy, TlsConfig tls) {
     this.vertx = vertx;
     this.name = name;
-    this.engine = AttemptEngine.create(retryPolicy, TimeSource.system(vertx),
-        dev.loadstar.core.ExchangeListener.Factory.NONE, localZone);
+    TimeSource time = TimeSource.system(vertx);
+    this.engine = AttemptEngine.create(retryPolicy, time, dev.loadstar.core.ExchangeListener.Factory.NONE, localZone);
+    this.tls = tls == null ? null : new ListenerTls(vertx, tls, time, tlsErrors, name);
     this.host = host;
     this.port = port;
     this.group = group;
@@ -56,11 +64,23 @@ public final class DefaultTcpListener implements TcpListener {
 
   @Override
   public Future<Void> start() {
-    NetServer s = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port)
-        .setIdleTimeout((int) idleTimeout.getSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS))
-        .connectHandler(this::accept);
-    return s.listen().map(bound -> {
+    Future<Void> ready = tls == null ? Future.succeededFuture() : tls.load();
+    return ready.compose(v -> {
+      NetServerOptions options = new NetServerOptions().setHost(host).setPort(port)
+          .setIdleTimeout((int) idleTimeout.getSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS);
+      if (tls != null) {
+        tls.configure(options, false);
+      }
+      NetServer s = vertx.createNetServer(options).connectHandler(this::accept);
+      if (tls != null) {
+        s.exceptionHandler(tls::serverException);
+      }
+      return s.listen();
+    }).map(bound -> {
       server = bound;
+      if (tls != null) {
+        tls.watch(() -> List.of(bound::updateSSLOptions));
+      }
       return null;
     });
   }
@@ -144,8 +164,16 @@ public final class DefaultTcpListener implements TcpListener {
   }
 
   @Override
+  public long clientTlsNegotiationErrors() {
+    return tlsErrors.sum();
+  }
+
+  @Override
   public synchronized Future<Void> close() {
     if (closeFuture == null) {
+      if (tls != null) {
+        tls.close();
+      }
       NetServer s = server;
       Future<Void> f = s == null ? Future.succeededFuture() : s.close();
       closeFuture = f.transform(ar -> client.close()).transform(ar -> Future.succeededFuture());

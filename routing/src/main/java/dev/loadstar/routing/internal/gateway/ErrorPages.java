@@ -15,6 +15,7 @@ final class ErrorPages {
       case 405: return "Method Not Allowed";
       case 460: return "Client Closed Request";
       case 463: return "X-Forwarded-For Header Too Long";
+      case 464: return "Incompatible Protocol";
       case 500: return "Internal Server Error";
       case 502: return "Bad Gateway";
       case 503: return "Service Temporarily Unavailable";

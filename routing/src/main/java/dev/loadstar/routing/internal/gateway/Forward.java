@@ -138,6 +138,10 @@ final class Forward implements InspectionContext {
       worker.respond(req, 503);
       return;
     }
+    if (!TargetClients.accepts(group.config().protocolVersion(), req, websocket)) {
+      worker.respond(req, 464); // ALB: the request's protocol does not fit the group's protocol version
+      return;
+    }
     exchange = worker.listener.engine.exchange(group, req.method());
     if (record != null) {
       record.action("forward");
@@ -231,7 +235,8 @@ final class Forward implements InspectionContext {
     if (group.config().protocol() == TargetGroupConfig.Protocol.HTTPS) {
       o.setSsl(true);
     }
-    worker.client.request(o).onComplete(ar -> guard(() -> {
+    TargetGroupConfig.ProtocolVersion version = group.config().protocolVersion();
+    worker.clients.client(version).request(o).onComplete(ar -> guard(() -> {
       if (ar.failed()) {
         if (clientGone()) {
           exchange.cancelled();
@@ -251,6 +256,9 @@ final class Forward implements InspectionContext {
         return;
       }
       copyHeaders(creq);
+      if (version.usesHttp2()) {
+        TargetClients.prepareHttp2(req, creq);
+      }
       if (upgrade) {
         Tunnel.open(this, creq);
       } else {

@@ -23,6 +23,7 @@ final class StatsCounters implements ListenerStats, ExchangeListener {
   final LongAdder hookRejections = new LongAdder();
   final LongAdder activeConnections = new LongAdder();
   final LongAdder newConnections = new LongAdder();
+  final LongAdder clientTlsNegotiationErrors = new LongAdder();
   private final LongAdder[] elb = new LongAdder[600];
   private final ConcurrentHashMap<String, LongAdder> byZone = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongAdder[]> targetResponses = new ConcurrentHashMap<>();
@@ -106,6 +107,11 @@ final class StatsCounters implements ListenerStats, ExchangeListener {
   @Override
   public long newConnections() {
     return newConnections.sum();
+  }
+
+  @Override
+  public long clientTlsNegotiationErrors() {
+    return clientTlsNegotiationErrors.sum();
   }
 
   @Override

@@ -6,21 +6,19 @@ import dev.loadstar.routing.ListenerConfig;
 import dev.loadstar.routing.RoutingRequest;
 import dev.loadstar.routing.Rule;
 import dev.loadstar.routing.RuleSet;
+import dev.loadstar.routing.TlsConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +38,7 @@ final class Worker implements Deployable {
   final StatsCounters stats;
   private final int listenPort;
   private HttpServer server;
-  HttpClient client;
+  TargetClients clients;
   Context context;
 
   Worker(DefaultHttpListener listener, int listenPort) {
@@ -54,10 +52,12 @@ final class Worker implements Deployable {
   public Future<?> deploy(Context context) {
     this.context = context;
     // created on this worker's context: its connections live on this event loop
-    this.client = listener.vertx.createHttpClient(clientOptions(config),
-        new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerTarget()));
-    server = listener.vertx.createHttpServer(serverOptions(listenPort))
-        .connectionHandler(this::connected)
+    this.clients = new TargetClients(listener.vertx, config);
+    server = listener.vertx.createHttpServer(serverOptions(listenPort));
+    if (listener.tls != null) {
+      server.exceptionHandler(listener.tls::serverException);
+    }
+    server.connectionHandler(this::connected)
         .invalidRequestHandler(this::invalid)
         .requestHandler(this::handleSafely);
     return server.listen();
@@ -70,7 +70,7 @@ final class Worker implements Deployable {
     // their current response, HTTP/2 ones get a GOAWAY) until it elapses
     Future<Void> closed = s == null ? Future.succeededFuture()
         : s.shutdown(listener.shutdownMillis(), TimeUnit.MILLISECONDS);
-    return closed.eventually(() -> client == null ? Future.succeededFuture() : client.close());
+    return closed.eventually(() -> clients == null ? Future.succeededFuture() : clients.close());
   }
 
   int actualPort() {
@@ -78,27 +78,14 @@ final class Worker implements Deployable {
     return s == null ? -1 : s.actualPort();
   }
 
-  static HttpClientOptions clientOptions(ListenerConfig config) {
-    HttpClientOptions o = new HttpClientOptions()
-        .setKeepAlive(true)
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
-        .setMaxHeaderSize(config.maxResponseHeadersSize())
-        .setDecompressionSupported(false);
-    // HTTPS targets (a request sets ssl per target group): not validated unless asked, as ALB
-    if (config.verifyTargetCertificates()) {
-      // the chain is validated; host names are not (targets are addressed by IP, certificates name services)
-      o.setVerifyHost(false);
-      if (config.targetTrustStorePath() != null) {
-        o.setTrustOptions(new PemTrustOptions().addCertPath(config.targetTrustStorePath()));
-      }
-    } else {
-      o.setTrustAll(true).setVerifyHost(false);
-    }
-    return o;
+  /** Gives the server new TLS options (certificates reloaded): new handshakes use them. */
+  Future<Boolean> updateSsl(ServerSSLOptions options) {
+    HttpServer s = server;
+    return s == null ? Future.succeededFuture(false) : s.updateSSLOptions(options);
   }
 
   private HttpServerOptions serverOptions(int port) {
-    return new HttpServerOptions()
+    HttpServerOptions o = new HttpServerOptions()
         .setHost(config.host())
         .setPort(port)
         .setMaxInitialLineLength(config.maxRequestLineLength())
@@ -109,6 +96,10 @@ final class Worker implements Deployable {
         // the client connection's own idle timeout closes it
         .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis() + 1_000))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    if (listener.tls != null) {
+      listener.tls.configure(o, true); // HTTPS: ALPN offers h2 and http/1.1
+    }
+    return o;
   }
 
   // ---- request entry -------------------------------------------------------------------------------------------
@@ -220,6 +211,8 @@ final class Worker implements Deployable {
     Forward f = new Forward(this, req, rule, groupName, group, groupCookie, record);
     String clientIp = rr.sourceIp() == null ? "" : rr.sourceIp();
     ForwardedHeaders.apply(f.headers, clientIp, req.isSSL() ? "https" : "http", listenerPort);
+    ClientCertificates.apply(f.headers, req, listener.tls == null ? TlsConfig.MutualAuthenticationMode.OFF
+        : listener.tls.config().mutualAuthenticationMode());
     f.sourceIp = rr.sourceIp();
     f.listenerPort = listenerPort;
     f.start();
