@@ -44,6 +44,7 @@ public final class DefaultHttpListener implements HttpListener {
   final Function<String, TargetGroup> groups;
   final List<InspectionHook> hooks;
   final StatsCounters stats = new StatsCounters();
+  final ConnectionLimit connections;
   final CookieSeal groupCookies;
   final AttemptEngine engine;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -59,6 +60,7 @@ public final class DefaultHttpListener implements HttpListener {
     this.config = config;
     this.groups = groups;
     this.hooks = hooks;
+    this.connections = new ConnectionLimit(config.maxConnections(), stats);
     checkGroups(rules);
     this.rules = rules;
     StickinessKeys keys = config.groupStickinessKeys() != null ? config.groupStickinessKeys() : StickinessKeys.random();
