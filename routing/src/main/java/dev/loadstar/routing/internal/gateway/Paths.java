@@ -28,7 +28,7 @@ final class Paths {
         return null;
       }
       if (c == '%') {
-        work = true;
+        work |= !normalEscape(path, i);
       } else if (c == '/' && i > 0) {
         char p = path.charAt(i - 1);
         if (p == '/' || p == '.' && dotSegmentEndsAt(path, i)) {
@@ -40,6 +40,22 @@ final class Paths {
       work = true;
     }
     return work ? rebuild(path) : path;
+  }
+
+  /** Whether the escape at {@code i} stays as it is: two upper-case hex digits, neither NUL nor unreserved. */
+  private static boolean normalEscape(String path, int i) {
+    if (i + 2 >= path.length()) {
+      return false;
+    }
+    char a = path.charAt(i + 1);
+    char b = path.charAt(i + 2);
+    int hi = hex(a);
+    int lo = hex(b);
+    if (hi < 0 || lo < 0 || a >= 'a' || b >= 'a') {
+      return false;
+    }
+    int v = hi << 4 | lo;
+    return v != 0 && !unreserved(v);
   }
 
   /** Whether the segment ending at {@code end} (exclusive) is {@code .} or {@code ..}. */
