@@ -5,12 +5,16 @@ import dev.loadstar.routing.DesyncMitigationMode;
 import dev.loadstar.routing.ListenerConfig;
 import dev.loadstar.routing.RequestClassification;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * Validates and classifies each request before it is routed: the method, the header fields (one pass: length,
@@ -44,6 +48,11 @@ final class RequestGuard {
 
   private final ListenerConfig config;
   private final StatsCounters stats;
+  /**
+   * HTTP/1.x connections being closed after a refusal or an ambiguous request: a request pipelined behind one is
+   * never read (it may be the smuggled tail of the refused one). Weak: a closed connection leaves by itself.
+   */
+  private final Set<HttpConnection> closing = Collections.newSetFromMap(new WeakHashMap<>());
 
   /** The normalised path of the last request checked (what rules match). */
   String path;
@@ -67,9 +76,45 @@ final class RequestGuard {
 
   /**
    * Checks one request: 0 when it may be routed (then {@link #path}, {@link #uri}, {@link #authority} and the
-   * classification describe it), else the status to refuse it with (400, 405, 501).
+   * classification describe it), a status to refuse it with (400, 405, 501; the connection is then closed), or -1
+   * when it came behind a refused request on a connection being closed: it is left unanswered.
    */
   int check(HttpServerRequest req) {
+    if (onClosingConnection(req)) {
+      return -1;
+    }
+    int status = checkRequest(req);
+    if (status > 0 || closeAfter) {
+      closing(req);
+    }
+    return status;
+  }
+
+  /**
+   * A request the decoder could not read: counted as severe; true when it is to be answered 400 (and its connection
+   * closed), false when it came behind a refused request on a connection being closed.
+   */
+  boolean undecodable(HttpServerRequest req) {
+    if (onClosingConnection(req)) {
+      return false;
+    }
+    stats.classified(RequestClassification.SEVERE);
+    closing(req);
+    return true;
+  }
+
+  private boolean onClosingConnection(HttpServerRequest req) {
+    return !closing.isEmpty() && closing.contains(req.connection());
+  }
+
+  private void closing(HttpServerRequest req) {
+    HttpConnection conn = req.connection();
+    if (conn != null && req.version() != HttpVersion.HTTP_2) {
+      closing.add(conn);
+    }
+  }
+
+  private int checkRequest(HttpServerRequest req) {
     path = null;
     uri = null;
     authority = null;

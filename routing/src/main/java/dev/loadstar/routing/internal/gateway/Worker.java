@@ -125,8 +125,9 @@ final class Worker implements Deployable {
 
   private void invalid(HttpServerRequest req) {
     stats.requests.increment();
-    stats.classified(dev.loadstar.routing.RequestClassification.SEVERE);
-    respond(req, 400, true);
+    if (guard.undecodable(req)) {
+      respond(req, 400, true);
+    }
   }
 
   private void handleSafely(HttpServerRequest req) {
@@ -143,7 +144,9 @@ final class Worker implements Deployable {
     req.pause();
     int refused = guard.check(req); // validation and desync classification (RequestGuard)
     if (refused != 0) {
-      respond(req, refused, true);
+      if (refused > 0) {
+        respond(req, refused, true);
+      }
       return;
     }
     MultiMap headers = req.headers();
