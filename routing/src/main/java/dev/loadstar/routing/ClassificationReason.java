@@ -25,7 +25,10 @@ public enum ClassificationReason {
   MULTIPLE_TRANSFER_ENCODING_CHUNKED("MultipleTransferEncodingChunked", SEVERE),
   /** Several Content-Length headers with different values. */
   MULTIPLE_CONTENT_LENGTH("MultipleContentLength", SEVERE),
-  /** Both Transfer-Encoding and Content-Length (ALB: ambiguous; Loadstar: severe, as RFC 9112 6.1 allows). */
+  /**
+   * Both Transfer-Encoding and Content-Length (ALB: ambiguous; Loadstar: severe). On HTTP/1.1 the decoder removes the
+   * Content-Length first (RFC 9112 6.3), so the listener sees chunked alone and forwards it so.
+   */
   BOTH_TE_CL_PRESENT("BothTeClPresent", SEVERE),
   /** Several Content-Length headers with the same value. */
   DUPLICATE_CONTENT_LENGTH("DuplicateContentLength", AMBIGUOUS),
