@@ -176,6 +176,34 @@ final class RawH2 implements AutoCloseable {
     }
   }
 
+  /** The {@code :status} of every response head in bytes a server sent on an h2 connection (frames, no preface). */
+  static java.util.List<Integer> statuses(byte[] server) {
+    java.util.List<Integer> out = new java.util.ArrayList<>();
+    DefaultHttp2HeadersDecoder d = new DefaultHttp2HeadersDecoder(false);
+    int i = 0;
+    while (i + 9 <= server.length) {
+      int len = (server[i] & 0xff) << 16 | (server[i + 1] & 0xff) << 8 | server[i + 2] & 0xff;
+      if (i + 9 + len > server.length) {
+        break;
+      }
+      Frame f = new Frame(server[i + 3] & 0xff, server[i + 4] & 0xff,
+          java.nio.ByteBuffer.wrap(server, i + 5, 4).getInt() & 0x7fffffff,
+          java.util.Arrays.copyOfRange(server, i + 9, i + 9 + len));
+      if (f.type == HEADERS) {
+        try {
+          Http2Headers h = d.decodeHeaders(f.stream, Unpooled.wrappedBuffer(unpad(f)));
+          if (h.status() != null) {
+            out.add(Integer.parseInt(h.status().toString()));
+          }
+        } catch (Http2Exception | RuntimeException e) {
+          break; // a head split into CONTINUATION frames: not decoded here
+        }
+      }
+      i += 9 + len;
+    }
+    return out;
+  }
+
   private static byte[] unpad(Frame f) {
     byte[] p = f.payload;
     int from = 0;
