@@ -36,6 +36,8 @@ public enum ClassificationReason {
   UNDEFINED_CONTENT_LENGTH_SEMANTICS("UndefinedContentLengthSemantics", AMBIGUOUS),
   /** A Transfer-Encoding on a GET or HEAD request. */
   UNDEFINED_TRANSFER_ENCODING_SEMANTICS("UndefinedTransferEncodingSemantics", AMBIGUOUS),
+  /** A header that reads as Transfer-Encoding or Content-Length once {@code _} is taken for {@code -}. */
+  SUSPICIOUS_HEADER("SuspiciousHeader", AMBIGUOUS),
   /** A header name that is not an RFC 9110 token (kept out of the forwarded request). */
   INVALID_HEADER_NAME("InvalidHeaderName", AMBIGUOUS),
   /** A header value with a byte outside ASCII (obs-text). */

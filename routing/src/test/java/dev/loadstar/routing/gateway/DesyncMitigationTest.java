@@ -116,6 +116,22 @@ class DesyncMitigationTest {
     assertThat(edge.seen).isEmpty();
   }
 
+  @Test
+  void framingLookalikeIsSuspicious() throws Exception {
+    start(DesyncMitigationMode.DEFENSIVE);
+    String lookalike = "POST /up HTTP/1.1\r\nHost: a\r\nTransfer_Encoding: chunked\r\nContent-Length: 5\r\n\r\nhello";
+    assertThat(run(lookalike)).isEqualTo("200 closed");
+    assertThat(hookSaw).containsExactly("AMBIGUOUS SUSPICIOUS_HEADER");
+    EdgeFixture strict = new EdgeFixture();
+    try {
+      strict.start(ListenerConfig.builder().desyncMitigationMode(DesyncMitigationMode.STRICTEST));
+      assertThat(strict.exchange(lookalike).status()).isEqualTo(400);
+      assertThat(strict.seen).isEmpty();
+    } finally {
+      strict.close();
+    }
+  }
+
   private RawH2.Answer h2WithInvalidName() throws Exception {
     try (RawH2 c = edge.h2()) {
       c.headers(1, true, ":method", "GET", ":scheme", "http", ":path", "/ok", ":authority", "a", "x(y", "1",

@@ -217,6 +217,8 @@ final class RequestGuard {
             } else if (!cl.trim().equals(value.trim())) {
               clDiffer = true;
             }
+          } else if (lookalike(name, "content-length")) {
+            flag(ClassificationReason.SUSPICIOUS_HEADER);
           }
           break;
         case 17:
@@ -227,6 +229,8 @@ final class RequestGuard {
             if (!isChunked(value)) {
               teAllChunked = false;
             }
+          } else if (lookalike(name, "transfer-encoding")) {
+            flag(ClassificationReason.SUSPICIOUS_HEADER);
           }
           break;
         default:
@@ -428,6 +432,21 @@ final class RequestGuard {
       }
     }
     return kind;
+  }
+
+  /**
+   * Whether a name reads as {@code framing} (lower case, same length) once underscores are taken for hyphens: a
+   * {@code Transfer_Encoding} that a CGI-style target maps to the real field.
+   */
+  static boolean lookalike(String name, String framing) {
+    for (int i = 0, n = framing.length(); i < n; i++) {
+      char c = name.charAt(i);
+      char f = framing.charAt(i);
+      if (c != f && !(c == '_' && f == '-') && Character.toLowerCase(c) != f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether a Transfer-Encoding value is exactly {@code chunked} (any case, surrounding spaces allowed). */
