@@ -49,8 +49,9 @@ final class RequestGuard {
   private final ListenerConfig config;
   private final StatsCounters stats;
   /**
-   * HTTP/1.x connections being closed after a refusal or an ambiguous request: a request pipelined behind one is
-   * never read (it may be the smuggled tail of the refused one). Weak: a closed connection leaves by itself.
+   * Connections being closed: HTTP/1.x ones after a refusal or an ambiguous request (a request pipelined behind one
+   * may be the smuggled tail of the refused one), and any over the connection limit. A request read on one is not
+   * served. Weak: a closed connection leaves by itself.
    */
   private final Set<HttpConnection> closing = Collections.newSetFromMap(new WeakHashMap<>());
 
@@ -112,6 +113,11 @@ final class RequestGuard {
     if (conn != null && req.version() != HttpVersion.HTTP_2) {
       closing.add(conn);
     }
+  }
+
+  /** Marks a connection being closed (refused by the connection limit): requests read on it are not served. */
+  void closing(HttpConnection conn) {
+    closing.add(conn);
   }
 
   private int checkRequest(HttpServerRequest req) {

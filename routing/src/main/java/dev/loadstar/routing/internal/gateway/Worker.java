@@ -113,6 +113,7 @@ final class Worker implements Deployable {
 
   private void connected(HttpConnection conn) {
     if (!listener.connections.admit(conn)) {
+      guard.closing(conn); // a request already read on it is not served
       return;
     }
     stats.newConnections.increment();
