@@ -10,7 +10,10 @@ public interface InspectionContext {
   /** The request method. */
   String method();
 
-  /** The request URI (path and query) as received. */
+  /**
+   * The request target as it will be forwarded: origin-form, the path normalised (see docs/architecture.md, "Request
+   * validation and desync mitigation") and the query as received.
+   */
   String uri();
 
   /** The peer's IP address. */
@@ -27,4 +30,14 @@ public interface InspectionContext {
 
   /** Whether the request is a WebSocket upgrade. */
   boolean isWebSocket();
+
+  /** The request's desync classification (ALB's HTTP Desync Guardian classes). */
+  default RequestClassification classification() {
+    return RequestClassification.COMPLIANT;
+  }
+
+  /** Why the request is not compliant, or null when it is. */
+  default ClassificationReason classificationReason() {
+    return null;
+  }
 }

@@ -7,13 +7,16 @@ import java.time.Duration;
 
 /**
  * The immutable settings of an {@link HttpListener}, with ALB's defaults: 60 s idle timeout, 10 s connect timeout,
- * a 16K request line, 16K per header and 64K for all headers, 32K of response headers from a target, and at most
- * 30 addresses in X-Forwarded-For.
+ * a 16K request line, 16K per header and 64K for all headers, 32K of response headers from a target, at most
+ * 30 addresses in X-Forwarded-For, and defensive desync mitigation; at most 10,000 open client connections.
  */
 public final class ListenerConfig {
 
   /** The name of the listener's group-stickiness cookie for weighted forwards ({@code AWSALBTG} on ALB). */
   public static final String GROUP_COOKIE_NAME = "LSALBTG";
+
+  /** The default of {@link #maxConnections()}. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
   /** The most event loops a listener may serve from. */
   public static final int MAX_EVENT_LOOPS = 1024;
@@ -37,6 +40,9 @@ public final class ListenerConfig {
   private final String localZone;
   private final int eventLoops;
   private final TlsConfig tls;
+  private final int maxConnections;
+  private final DesyncMitigationMode desyncMitigationMode;
+  private final boolean dropInvalidHeaderFields;
 
   private ListenerConfig(Builder b) {
     this.host = b.host;
@@ -58,6 +64,9 @@ public final class ListenerConfig {
     this.localZone = b.localZone;
     this.eventLoops = b.eventLoops;
     this.tls = b.tls;
+    this.maxConnections = b.maxConnections;
+    this.desyncMitigationMode = b.desyncMitigationMode;
+    this.dropInvalidHeaderFields = b.dropInvalidHeaderFields;
   }
 
   /** A builder with ALB's defaults, listening on {@code 0.0.0.0:80}. */
@@ -192,6 +201,33 @@ public final class ListenerConfig {
     return eventLoops;
   }
 
+  /**
+   * The most client connections open at once on this listener, across its event loops (default
+   * {@value #DEFAULT_MAX_CONNECTIONS}; 0 = unlimited). A connection beyond it is closed as it is accepted and
+   * counted in {@link ListenerStats#rejectedConnections()} (ALB's {@code RejectedConnectionCount}; ALB has no such
+   * setting, it scales instead).
+   */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /**
+   * What the listener does with requests by their desync classification (ALB's
+   * {@code routing.http.desync_mitigation_mode}; default {@link DesyncMitigationMode#DEFENSIVE}).
+   */
+  public DesyncMitigationMode desyncMitigationMode() {
+    return desyncMitigationMode;
+  }
+
+  /**
+   * Whether header fields whose names are not RFC 9110 tokens are removed before forwarding, the request staying
+   * compliant (ALB's {@code routing.http.drop_invalid_header_fields.enabled}; default false: such a request is
+   * classified ambiguous, and the field is still not forwarded since it cannot be written on HTTP/1.1).
+   */
+  public boolean dropInvalidHeaderFields() {
+    return dropInvalidHeaderFields;
+  }
+
   /** Builds a {@link ListenerConfig}. */
   public static final class Builder {
     private String host = "0.0.0.0";
@@ -213,6 +249,9 @@ public final class ListenerConfig {
     private String localZone;
     private int eventLoops = Runtime.getRuntime().availableProcessors();
     private TlsConfig tls;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private DesyncMitigationMode desyncMitigationMode = DesyncMitigationMode.DEFENSIVE;
+    private boolean dropInvalidHeaderFields;
 
     private Builder() {
     }
@@ -223,6 +262,27 @@ public final class ListenerConfig {
      */
     public Builder tls(TlsConfig tls) {
       this.tls = tls;
+      return this;
+    }
+
+    /**
+     * Sets the most client connections open at once (0-10,000,000; 0 = unlimited; default
+     * {@value ListenerConfig#DEFAULT_MAX_CONNECTIONS}).
+     */
+    public Builder maxConnections(int n) {
+      this.maxConnections = n;
+      return this;
+    }
+
+    /** Sets the desync mitigation mode (ALB's {@code routing.http.desync_mitigation_mode}). */
+    public Builder desyncMitigationMode(DesyncMitigationMode mode) {
+      this.desyncMitigationMode = Checks.notNull("desyncMitigationMode", mode);
+      return this;
+    }
+
+    /** Sets whether invalid header fields are dropped (ALB's {@code routing.http.drop_invalid_header_fields.enabled}). */
+    public Builder dropInvalidHeaderFields(boolean drop) {
+      this.dropInvalidHeaderFields = drop;
       return this;
     }
 
@@ -359,6 +419,7 @@ public final class ListenerConfig {
       Checks.range("maxForwardedForAddresses", maxForwardedForAddresses, 1, 1000);
       Checks.range("maxConnectionsPerTarget", maxConnectionsPerTarget, 1, 100_000);
       Checks.range("eventLoops", eventLoops, 1, MAX_EVENT_LOOPS);
+      Checks.range("maxConnections", maxConnections, 0, 10_000_000);
       if (targetTrustStorePath != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(targetTrustStorePath))) {
         throw Checks.invalid("targetTrustStorePath", "\"" + targetTrustStorePath + "\"", "a readable PEM file");
       }

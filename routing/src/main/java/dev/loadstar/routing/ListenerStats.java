@@ -61,4 +61,20 @@ public interface ListenerStats {
   default long clientTlsNegotiationErrors() {
     return 0;
   }
+
+  /**
+   * Connections closed at accept because the listener already had {@link ListenerConfig#maxConnections()} open (ALB's
+   * {@code RejectedConnectionCount}).
+   */
+  default long rejectedConnections() {
+    return 0;
+  }
+
+  /**
+   * Requests received of the given class (ALB's desync classification; see {@link DesyncMitigationMode}), whatever
+   * the listener then did with them. A request the listener's decoder could not read counts as severe.
+   */
+  default long classifiedRequests(RequestClassification classification) {
+    return 0;
+  }
 }

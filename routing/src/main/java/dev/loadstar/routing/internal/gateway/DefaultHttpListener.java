@@ -46,6 +46,7 @@ public final class DefaultHttpListener implements HttpListener {
   final Function<String, TargetGroup> groups;
   final List<InspectionHook> hooks;
   final StatsCounters stats = new StatsCounters();
+  final ConnectionLimit connections;
   final CookieSeal groupCookies;
   final AttemptEngine engine;
   /** Where each request's record goes, or null for none. */
@@ -68,6 +69,7 @@ public final class DefaultHttpListener implements HttpListener {
     this.config = config;
     this.groups = groups;
     this.hooks = hooks;
+    this.connections = new ConnectionLimit(config.maxConnections(), stats);
     checkGroups(rules);
     this.rules = rules;
     StickinessKeys keys = config.groupStickinessKeys() != null ? config.groupStickinessKeys() : StickinessKeys.random();

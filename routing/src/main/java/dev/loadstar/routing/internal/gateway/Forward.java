@@ -10,7 +10,9 @@ import dev.loadstar.core.StickySessions;
 import dev.loadstar.core.TargetFunction;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.routing.ClassificationReason;
 import dev.loadstar.routing.InspectionContext;
+import dev.loadstar.routing.RequestClassification;
 import dev.loadstar.routing.Rule;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
@@ -52,6 +54,13 @@ final class Forward implements InspectionContext {
   final MultiMap headers;
   String sourceIp;
   int listenerPort;
+  /** Set by {@link RequestGuard#applyTo}: the target to forward, the authority, the classification. */
+  String uri;
+  HostAndPort authority;
+  RequestClassification classification = RequestClassification.COMPLIANT;
+  ClassificationReason classificationReason;
+  /** Whether the client connection closes after the response (an ambiguous request in defensive mode). */
+  boolean closeAfter;
   Exchange exchange;
   /** The current attempt's request to the target, once the client gave one. */
   HttpClientRequest backend;
@@ -84,7 +93,17 @@ final class Forward implements InspectionContext {
 
   @Override
   public String uri() {
-    return req.uri();
+    return uri;
+  }
+
+  @Override
+  public RequestClassification classification() {
+    return classification;
+  }
+
+  @Override
+  public ClassificationReason classificationReason() {
+    return classificationReason;
   }
 
   @Override
@@ -230,7 +249,7 @@ final class Forward implements InspectionContext {
         .setHost(exchange.host())
         .setPort(exchange.port())
         .setMethod(upgrade ? HttpMethod.GET : req.method())
-        .setURI(req.uri())
+        .setURI(uri)
         .setConnectTimeout(worker.config.connectTimeout().toMillis());
     if (group.config().protocol() == TargetGroupConfig.Protocol.HTTPS) {
       o.setSsl(true);
@@ -284,12 +303,12 @@ final class Forward implements InspectionContext {
 
   /** The client's Host (as ALB: with the listener's port unless it is the default, or unchanged when preserved). */
   private String hostHeader() {
-    HostAndPort authority = req.authority();
+    HostAndPort authority = this.authority;
     if (authority == null) {
       return null;
     }
     if (worker.config.preserveHostHeader()) {
-      String h = req.headers().get("host");
+      String h = RequestGuard.absoluteForm(req) ? null : req.headers().get("host");
       return h != null ? h : authority.toString();
     }
     String name = authority.host();
@@ -382,7 +401,10 @@ final class Forward implements InspectionContext {
         resp.setChunked(true);
       }
     }
-    boolean close = closeDelimited;
+    boolean close = closeDelimited || closeAfter;
+    if (closeAfter) {
+      out.set("connection", "close");
+    }
     Pipe<Buffer> pipe = cresp.pipe();
     pipe.endOnSuccess(false).endOnFailure(false);
     pipe.to(resp).onComplete(sent -> guard(() -> {
@@ -485,7 +507,7 @@ final class Forward implements InspectionContext {
         forwarded.add(e.getKey(), e.getValue());
       }
     }
-    FunctionRequest request = new FunctionRequest(req.method(), req.uri(), forwarded, payload.copy());
+    FunctionRequest request = new FunctionRequest(req.method(), uri, forwarded, payload.copy());
     fn.call(worker.listener.vertx, worker.context, exchange.server().target().id(), request,
         worker.config.idleTimeout().toMillis()).onComplete(ar -> guard(() -> {
           if (clientGone()) {
@@ -512,9 +534,15 @@ final class Forward implements InspectionContext {
           }
           addStickyCookies(exchange.target(), resp.headers());
           int status = answer.statusCode();
+          if (closeAfter) {
+            resp.headers().set("connection", "close");
+          }
           resp.end(answer.body()).onComplete(x -> guard(() -> {
             exchange.succeeded(status);
             exchange.finish(status);
+            if (closeAfter && req.connection() != null) {
+              req.connection().close();
+            }
           }));
         }));
   }

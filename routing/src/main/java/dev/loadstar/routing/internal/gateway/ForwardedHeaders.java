@@ -6,7 +6,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * ALB's request headers: X-Forwarded-For (append), X-Forwarded-Proto, X-Forwarded-Port, the trace id, and removal of
- * the headers a {@code Connection} header names.
+ * the headers a {@code Connection} header names and of the client's own {@code X-Forwarded-Host}, {@code Forwarded}
+ * and {@code X-Real-IP} (a target must not take them for the listener's).
  */
 final class ForwardedHeaders {
 
@@ -50,6 +51,9 @@ final class ForwardedHeaders {
         }
       }
     }
+    h.remove("x-forwarded-host");
+    h.remove("forwarded");
+    h.remove("x-real-ip");
     List<String> xff = h.getAll(XFF);
     String joined = xff.isEmpty() ? null : String.join(", ", xff);
     h.set(XFF, joined == null || joined.isBlank() ? clientIp : joined + ", " + clientIp);

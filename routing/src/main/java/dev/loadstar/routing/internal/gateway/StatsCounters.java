@@ -6,6 +6,7 @@ import dev.loadstar.core.FailureKind;
 import dev.loadstar.core.RequestOutcome;
 
 import dev.loadstar.routing.ListenerStats;
+import dev.loadstar.routing.RequestClassification;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +25,8 @@ final class StatsCounters implements ListenerStats, ExchangeListener {
   final LongAdder activeConnections = new LongAdder();
   final LongAdder newConnections = new LongAdder();
   final LongAdder clientTlsNegotiationErrors = new LongAdder();
+  final LongAdder rejectedConnections = new LongAdder();
+  private final LongAdder[] classified = new LongAdder[RequestClassification.values().length];
   private final LongAdder[] elb = new LongAdder[600];
   private final ConcurrentHashMap<String, LongAdder> byZone = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongAdder[]> targetResponses = new ConcurrentHashMap<>();
@@ -32,6 +35,23 @@ final class StatsCounters implements ListenerStats, ExchangeListener {
     for (int i = 0; i < elb.length; i++) {
       elb[i] = new LongAdder();
     }
+    for (int i = 0; i < classified.length; i++) {
+      classified[i] = new LongAdder();
+    }
+  }
+
+  void classified(RequestClassification c) {
+    classified[c.ordinal()].increment();
+  }
+
+  @Override
+  public long classifiedRequests(RequestClassification c) {
+    return classified[c.ordinal()].sum();
+  }
+
+  @Override
+  public long rejectedConnections() {
+    return rejectedConnections.sum();
   }
 
   /** Counts one forward to a target in {@code zone} (nothing when it has none). */

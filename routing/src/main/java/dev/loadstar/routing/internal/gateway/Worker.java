@@ -20,7 +20,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.SocketAddress;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +35,7 @@ final class Worker implements Deployable {
   final DefaultHttpListener listener;
   final ListenerConfig config;
   final StatsCounters stats;
+  private final RequestGuard guard;
   private final int listenPort;
   private HttpServer server;
   TargetClients clients;
@@ -45,6 +45,7 @@ final class Worker implements Deployable {
     this.listener = listener;
     this.config = listener.config;
     this.stats = listener.stats;
+    this.guard = new RequestGuard(config, stats);
     this.listenPort = listenPort;
   }
 
@@ -105,9 +106,16 @@ final class Worker implements Deployable {
   // ---- request entry -------------------------------------------------------------------------------------------
 
   private void connected(HttpConnection conn) {
+    if (!listener.connections.admit(conn)) {
+      guard.closing(conn); // a request already read on it is not served
+      return;
+    }
     stats.newConnections.increment();
     stats.activeConnections.increment();
-    conn.closeHandler(v -> stats.activeConnections.decrement());
+    conn.closeHandler(v -> {
+      stats.activeConnections.decrement();
+      listener.connections.release();
+    });
   }
 
   private void invalid(HttpServerRequest req) {
@@ -115,7 +123,9 @@ final class Worker implements Deployable {
     if (listener.requestLog != null) {
       Record.start(req, config.name(), listener.requestLog);
     }
-    respond(req, 400);
+    if (guard.undecodable(req)) {
+      respond(req, 400, true);
+    }
   }
 
   private void handleSafely(HttpServerRequest req) {
@@ -131,14 +141,18 @@ final class Worker implements Deployable {
     stats.requests.increment();
     req.pause();
     Record record = listener.requestLog == null ? null : Record.start(req, config.name(), listener.requestLog);
-    MultiMap headers = req.headers();
-    int maxHeader = config.maxHeaderLength();
-    for (Map.Entry<String, String> e : headers) {
-      if (e.getKey().length() + 2 + e.getValue().length() > maxHeader) {
-        respond(req, 400);
-        return;
-      }
+    int refused = guard.check(req); // validation and desync classification (RequestGuard)
+    if (record != null) {
+      record.classification(guard.classification == null ? null : guard.classification.albName(),
+          guard.reason == null ? null : guard.reason.albName());
     }
+    if (refused != 0) {
+      if (refused > 0) {
+        respond(req, refused, true);
+      }
+      return;
+    }
+    MultiMap headers = req.headers();
     if (ForwardedHeaders.forwardedForCount(headers) > config.maxForwardedForAddresses()) {
       respond(req, 463);
       return;
@@ -147,14 +161,14 @@ final class Worker implements Deployable {
     SocketAddress remote = req.remoteAddress();
     SocketAddress local = req.localAddress();
     int listenerPort = local != null ? local.port() : config.port();
-    HostAndPort authority = req.authority();
-    String path = req.path();
+    HostAndPort authority = guard.authority;
+    String path = guard.path;
     RoutingRequest rr = RoutingRequest.builder()
         .method(req.method().name())
         .host(authority == null ? null : authority.host())
         .hostPort(authority != null && authority.port() > 0 ? authority.port() : req.isSSL() ? 443 : 80)
         .listenerPort(listenerPort)
-        .path(path == null ? "/" : path)
+        .path(path)
         .query(req.query())
         .headers(headers)
         .sourceIp(remote == null ? null : remote.hostAddress())
@@ -209,6 +223,7 @@ final class Worker implements Deployable {
     }
     TargetGroup group = listener.groups.apply(groupName);
     Forward f = new Forward(this, req, rule, groupName, group, groupCookie, record);
+    guard.applyTo(f);
     String clientIp = rr.sourceIp() == null ? "" : rr.sourceIp();
     ForwardedHeaders.apply(f.headers, clientIp, req.isSSL() ? "https" : "http", listenerPort);
     ClientCertificates.apply(f.headers, req, listener.tls == null ? TlsConfig.MutualAuthenticationMode.OFF
@@ -225,6 +240,11 @@ final class Worker implements Deployable {
    * An HTTP/1.x request whose body was not read is answered with {@code Connection: close}.
    */
   void respond(HttpServerRequest req, int status) {
+    respond(req, status, false);
+  }
+
+  /** {@link #respond(HttpServerRequest, int)}; with {@code close}, an HTTP/1.x connection is closed after it. */
+  void respond(HttpServerRequest req, int status, boolean close) {
     stats.elb(status);
     HttpServerResponse resp = req.response();
     if (resp.closed()) {
@@ -234,7 +254,7 @@ final class Worker implements Deployable {
       resp.reset();
       return;
     }
-    boolean drained = req.isEnded();
+    boolean drained = req.isEnded() && !close;
     boolean http1 = req.version() != HttpVersion.HTTP_2;
     req.resume();
     String body = ErrorPages.body(status);
