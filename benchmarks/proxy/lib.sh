@@ -151,6 +151,25 @@ stop_proxy() {
   forget_pid "$PROXY_PID"; PROXY_PID=
 }
 
+# ---------------------------------------------------------------- shapes (the caller sets CONNS and CONNS_MANY)
+shape_path() { case $1 in post*) echo /post ;; resp16k) echo /static/16k.bin ;; *) echo / ;; esac; }
+shape_conns() { if [ "$1" = conns1000 ]; then echo "$CONNS_MANY"; else echo "$CONNS"; fi; }
+shape_body() { case $1 in post1k) echo 1024 ;; post64k) echo 65536 ;; *) echo 0 ;; esac; }
+wrk_args() {  # $1 shape -> the wrk arguments after -t/-c/-d
+  local body; body=$(shape_body "$1")
+  if [ "$body" -gt 0 ]; then
+    local lua="$WORK/post-$body.lua"
+    [ -f "$lua" ] || printf 'wrk.method = "POST"\nwrk.body = string.rep("x", %d)\nwrk.headers["Content-Type"] = "application/octet-stream"\n' "$body" > "$lua"
+    echo "-s $lua"
+  fi
+}
+
+wrk_shape() {  # $1 shape, $2 port, $3 duration: one wrk run of the shape (on CPU0 in the pinned layout)
+  # shellcheck disable=SC2046
+  $(pin_client) wrk -t"$WRK_THREADS" -c"$(shape_conns "$1")" -d"$3" --latency $(wrk_args "$1") \
+      "http://$HOST:$2$(shape_path "$1")"
+}
+
 # ---------------------------------------------------------------- CPU accounting
 tree_ticks() {  # utime+stime (clock ticks) of a pid and its direct children (nginx workers)
   local total=0 p q kids

@@ -93,10 +93,7 @@ WORK="$(mktemp -d -t proxy-shapes.XXXXXX)"
 rm -rf "$RAW"; mkdir -p "$RAW"
 trap cleanup EXIT INT TERM
 
-# ---------------------------------------------------------------- shapes
-shape_path() { case $1 in post*) echo /post ;; resp16k) echo /static/16k.bin ;; *) echo / ;; esac; }
-shape_conns() { if [ "$1" = conns1000 ]; then echo "$CONNS_MANY"; else echo "$CONNS"; fi; }
-shape_body() { case $1 in post1k) echo 1024 ;; post64k) echo 65536 ;; *) echo 0 ;; esac; }
+# ---------------------------------------------------------------- shapes (paths and wrk arguments in lib.sh)
 shape_desc() {
   case $1 in
     get)       echo "GET /, 12-byte answer, $CONNS connections" ;;
@@ -105,14 +102,6 @@ shape_desc() {
     resp16k)   echo "GET /static/16k.bin, a 16 KiB static file, $CONNS connections" ;;
     conns1000) echo "GET /, 12-byte answer, $CONNS_MANY connections" ;;
   esac
-}
-wrk_args() {  # $1 shape -> the wrk arguments after -t/-c/-d
-  local body; body=$(shape_body "$1")
-  if [ "$body" -gt 0 ]; then
-    local lua="$WORK/post-$body.lua"
-    [ -f "$lua" ] || printf 'wrk.method = "POST"\nwrk.body = string.rep("x", %d)\nwrk.headers["Content-Type"] = "application/octet-stream"\n' "$body" > "$lua"
-    echo "-s $lua"
-  fi
 }
 
 # run_wrk <label> <shape> <port> <outfile> [kill] -> appends
@@ -128,9 +117,7 @@ run_wrk() {
   fi
   t0=$(date +%s.%N)
   TIMEFORMAT='%U %S'
-  # shellcheck disable=SC2046
-  { time $(pin_client) wrk -t"$WRK_THREADS" -c"$(shape_conns "$shape")" -d"$DURATION" --latency $(wrk_args "$shape") \
-      "http://$HOST:$port$(shape_path "$shape")" >"$out" 2>&1 ; } 2>"$out.time"
+  { time wrk_shape "$shape" "$port" "$DURATION" >"$out" 2>&1 ; } 2>"$out.time"
   t1=$(date +%s.%N)
   [ -n "$killer" ] && wait "$killer"
   local a_back a_proxy e_all e0 e1
@@ -187,9 +174,7 @@ scenario() {  # $1 name, $2 shape, $3 port, $4 warm-up
   [ "$MODE" = kill ] && [ "$name" != direct ] && kill=kill
   echo " [$LAYOUT] $shape via $name (warm-up $warm)"
   check_shape "$name" "$shape" "$port"
-  # shellcheck disable=SC2046
-  $(pin_client) wrk -t"$WRK_THREADS" -c"$(shape_conns "$shape")" -d"$warm" $(wrk_args "$shape") \
-      "http://$HOST:$port$(shape_path "$shape")" > "$RAW/$LAYOUT-$shape-$name-warmup.txt" 2>&1
+  wrk_shape "$shape" "$port" "$warm" > "$RAW/$LAYOUT-$shape-$name-warmup.txt" 2>&1
   for r in $(seq 1 "$REPS"); do
     run_wrk "$LAYOUT/$shape/$name#$r" "$shape" "$port" "$RAW/$LAYOUT-$shape-$name-$r.txt" $kill
     if [ -n "$kill" ]; then
@@ -215,7 +200,7 @@ for LAYOUT in $LAYOUTS; do
     warm=$WARMUP
     if [ "$px" = loadstar ]; then
       echo " [$LAYOUT] loadstar JIT warm-up $LOADSTAR_WARMUP"
-      $(pin_client) wrk -t"$WRK_THREADS" -c"$CONNS" -d"$LOADSTAR_WARMUP" "http://$HOST:$PROXY_PORT/" > "$RAW/$LAYOUT-loadstar-jit.txt" 2>&1
+      wrk_shape get "$PROXY_PORT" "$LOADSTAR_WARMUP" > "$RAW/$LAYOUT-loadstar-jit.txt" 2>&1
       warm=$LOADSTAR_SHAPE_WARMUP
     fi
     for shape in $SHAPES; do scenario "$px" "$shape" "$PROXY_PORT" "$warm"; done
