@@ -204,7 +204,14 @@ for LAYOUT in $LAYOUTS; do
       warm=$LOADSTAR_SHAPE_WARMUP
     fi
     for shape in $SHAPES; do scenario "$px" "$shape" "$PROXY_PORT" "$warm"; done
+    if [ "$px" = loadstar ]; then  # the gateway's own counters (its 5xx, per-target errors) and its output
+      curl -fs "http://$HOST:$LOADSTAR_ADMIN/metrics" | grep -v '^#' | grep -v '^jvm\|^process\|^system' \
+          > "$RAW/$LAYOUT-loadstar-metrics.txt" 2>&1 || true
+    fi
     stop_proxy
+    for f in "$WORK/$px/stdout.log" "$WORK/$px-proxy/logs/error.log"; do
+      if [ -s "$f" ]; then cp "$f" "$RAW/$LAYOUT-$px-$(basename "$f")"; fi
+    done
   done
   cleanup
 done

@@ -117,9 +117,9 @@ final class OpenLoopLoad {
   }
 
   private void tick() {
-    long due = due(System.nanoTime() - phaseStart);
+    long due = due(System.nanoTime() - phaseStart, rate, rampNanos);
     while (phaseSent < due) {
-      long intended = phaseStart + dueAt(phaseSent);
+      long intended = phaseStart + dueAt(phaseSent, rate, rampNanos);
       phaseSent++;
       HttpMethod method = random.nextInt(100) < postPercent ? HttpMethod.POST : HttpMethod.GET;
       sent.get(method).increment();
@@ -132,19 +132,22 @@ final class OpenLoopLoad {
     }
   }
 
-  /** Requests due {@code elapsed} ns into the phase: the integral of the rate (linear ramp, then flat). */
-  private long due(long elapsed) {
+  /**
+   * Requests due {@code elapsed} ns into a phase at {@code rate} per second, rising linearly from 0 over
+   * {@code rampNanos}: the integral of the rate, rounded down.
+   */
+  static long due(long elapsed, double rate, long rampNanos) {
     double t = elapsed / 1e9;
     double r = rampNanos / 1e9;
     return (long) (t < r ? rate * t * t / (2 * r) : rate * (t - r / 2));
   }
 
-  /** When (ns into the phase) request number {@code n} is due: the inverse of {@link #due}. */
-  private long dueAt(long n) {
+  /** When (ns into the phase) request {@code n} (from 0) is due: the moment {@link #due} reaches {@code n + 1}. */
+  static long dueAt(long n, double rate, long rampNanos) {
+    double count = n + 1;
     double r = rampNanos / 1e9;
-    double rampRequests = rate * r / 2;
-    double t = n < rampRequests ? Math.sqrt(2 * r * n / rate) : n / rate + r / 2;
-    return (long) (t * 1e9);
+    double t = count < rate * r / 2 ? Math.sqrt(2 * r * count / rate) : count / rate + r / 2;
+    return (long) Math.ceil(t * 1e9);
   }
 
   private void send(HttpMethod method, long intended) {

@@ -153,7 +153,8 @@ public final class SoakChaos {
         System.err.println(e.getMessage());
       }
       System.err.println("usage: SoakChaos [--duration 10m] [--warmup 30s] [--ramp 10s] [--rate 2000]"
-          + " [--post-percent 20] [--post-bytes 1024] [--kill-every 20s] [--down 1s] [--slow 100ms] [--reset-percent 100]"
+          + " [--post-percent 20] [--post-bytes 1024] [--kill-every 20s] [--down 1s] [--slow 100ms]"
+          + " [--reset-percent 100]"
           + " [--event-loops N] [--max-connections-per-target 64] [--jar samples/target/loadstar.jar]"
           + " [--gateway-java-opts '...'] [--report soak-chaos-results.md] [--max-in-flight 20000]"
           + " [--heap-tolerance-pct 20] [--heap-tolerance-mb 16] [--fd-tolerance 16] [--thread-tolerance 4]");
