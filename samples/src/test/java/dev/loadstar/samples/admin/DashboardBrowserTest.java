@@ -134,12 +134,24 @@ class DashboardBrowserTest {
     return driver.findElement(By.cssSelector(GROUP + "tr[data-target-id='" + id + "']"));
   }
 
+  /** Answers the page's token dialog (it opens when a read or a change answers 401). */
+  private void enterToken() {
+    waiting().until(d -> d.findElement(By.id("modal")).isDisplayed()
+        && d.findElement(By.id("modal-title")).getText().equals("Admin token"));
+    driver.findElement(By.id("modal-input")).sendKeys(TOKEN);
+    driver.findElement(By.id("modal-ok")).click();
+    waiting().until(d -> !d.findElement(By.id("modal")).isDisplayed());
+  }
+
   @Test
   void stopWebFromThePageTurnsTheRowUnhealthyAndAReplacementAppearsWithoutReload() throws IOException {
     String url = lab.adminUrl();
     driver.get(url);
     JavascriptExecutor js = (JavascriptExecutor) driver;
     js.executeScript("window.__loadstarMarker = 42;");
+    // a token is configured, so reads need it too: the page asks for it at once
+    enterToken();
+    assertThat(js.executeScript("return sessionStorage.getItem('loadstar.adminToken');")).isEqualTo(TOKEN);
 
     // two healthy targets, rows with their addresses; listeners and the scaling group are shown
     waiting().until(d -> rows("healthy").size() == 2);
@@ -156,19 +168,14 @@ class DashboardBrowserTest {
     }));
     assertThat(driver.findElement(By.id("banner")).isDisplayed()).isFalse();
 
-    // stop one instance's web server: confirm, then the page asks for the token (a token is configured)
+    // stop one instance's web server: confirm (the token kept for the tab goes with the change)
     String broken = first.iterator().next();
     row(broken).findElement(By.cssSelector("button.stop-web")).click();
     waiting().until(d -> d.findElement(By.id("modal")).isDisplayed());
     assertThat(driver.findElement(By.id("modal-title")).getText()).isEqualTo("Stop web server");
     assertThat(driver.findElement(By.id("modal-message")).getText()).contains(broken);
     driver.findElement(By.id("modal-ok")).click();
-    waiting().until(d -> d.findElement(By.id("modal")).isDisplayed()
-        && d.findElement(By.id("modal-title")).getText().equals("Admin token"));
-    driver.findElement(By.id("modal-input")).sendKeys(TOKEN);
-    driver.findElement(By.id("modal-ok")).click();
     waiting().until(d -> lab.webServerStopped(broken));
-    assertThat(js.executeScript("return sessionStorage.getItem('loadstar.adminToken');")).isEqualTo(TOKEN);
 
     // the row turns unhealthy with ALB's reason code, and the transition is on the timeline
     waiting().until(d -> row(broken).getAttribute("data-state").equals("unhealthy"));
@@ -228,6 +235,7 @@ class DashboardBrowserTest {
     int port = lab.admin().actualPort();
     driver.get(lab.adminUrl());
     ((JavascriptExecutor) driver).executeScript("window.__loadstarMarker = 7;");
+    enterToken();
     waiting().until(d -> rows("healthy").size() == 2);
     assertThat(driver.findElement(By.id("banner")).isDisplayed()).isFalse();
 
