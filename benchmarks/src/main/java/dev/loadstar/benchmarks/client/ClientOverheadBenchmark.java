@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -110,7 +111,29 @@ public final class ClientOverheadBenchmark {
     vertx.close().await();
   }
 
-  record Result(String name, double rps, double p50Us, double p99Us, double p999Us, long errors) {
+  /**
+   * One phase: throughput, latency, and the process's CPU time and heap allocation per completed request over the
+   * measured seconds (client, generator and backends together, so the difference between phases is the client's;
+   * on a shared machine CPU per request moves much less than throughput does).
+   */
+  record Result(String name, double rps, double p50Us, double p99Us, double p999Us, long errors, double cpuUs,
+      double bytes) {
+  }
+
+  /** CPU time of the whole process, in nanoseconds. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** Bytes allocated so far by every live thread. */
+  private static long allocatedBytes() {
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (long b : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+      total += Math.max(0, b);
+    }
+    return total;
   }
 
   private static Result run(Vertx vertx, String name, Supplier<Future<?>> call, int concurrency, int warmup,
@@ -135,20 +158,25 @@ public final class ClientOverheadBenchmark {
     recorder.reset();
     completed.set(0);
     errors.set(0);
+    long cpu0 = processCpuNanos();
+    long bytes0 = allocatedBytes();
     measuring.set(true);
     long start = System.nanoTime();
     TimeUnit.SECONDS.sleep(duration);
     measuring.set(false);
     long elapsed = System.nanoTime() - start;
     long done = completed.get();
+    long cpu = processCpuNanos() - cpu0;
+    long bytes = allocatedBytes() - bytes0;
     Histogram h = recorder.getIntervalHistogram();
     stop.set(true);
     allStopped.future().await(30, TimeUnit.SECONDS);
     double rps = done / (elapsed / 1e9);
     Result result = new Result(name, rps, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
-        h.getValueAtPercentile(99.9), errors.get());
-    System.out.printf(Locale.ROOT, "%-20s %10.0f req/s   p50 %8.3f ms   p99 %8.3f ms   p99.9 %8.3f ms   errors %d%n",
-        name, result.rps(), result.p50Us() / 1000, result.p99Us() / 1000, result.p999Us() / 1000, result.errors());
+        h.getValueAtPercentile(99.9), errors.get(), cpu / 1e3 / Math.max(1, done), (double) bytes / Math.max(1, done));
+    System.out.printf(Locale.ROOT, "%-20s %10.0f req/s   p50 %8.3f ms   p99 %8.3f ms   p99.9 %8.3f ms   errors %d"
+        + "   CPU %6.2f us/req   alloc %6.0f B/req%n", name, result.rps(), result.p50Us() / 1000,
+        result.p99Us() / 1000, result.p999Us() / 1000, result.errors(), result.cpuUs(), result.bytes());
     return result;
   }
 
@@ -211,13 +239,18 @@ public final class ClientOverheadBenchmark {
       List<Double> rps = new ArrayList<>();
       List<Double> p50 = new ArrayList<>();
       List<Double> p99 = new ArrayList<>();
+      List<Double> cpu = new ArrayList<>();
+      List<Double> bytes = new ArrayList<>();
       for (int i = k; i < results.size(); i += 3) {
         rps.add(results.get(i).rps());
         p50.add(results.get(i).p50Us());
         p99.add(results.get(i).p99Us());
+        cpu.add(results.get(i).cpuUs());
+        bytes.add(results.get(i).bytes());
       }
-      System.out.printf(Locale.ROOT, "median %-20s %10.0f req/s   p50 %8.3f ms   p99 %8.3f ms%n", names[k],
-          median(rps), median(p50) / 1000, median(p99) / 1000);
+      System.out.printf(Locale.ROOT, "median %-20s %10.0f req/s   p50 %8.3f ms   p99 %8.3f ms   CPU %6.2f us/req   "
+          + "alloc %6.0f B/req%n", names[k], median(rps), median(p50) / 1000, median(p99) / 1000, median(cpu),
+          median(bytes));
     }
   }
 

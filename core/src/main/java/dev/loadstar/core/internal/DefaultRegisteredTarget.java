@@ -18,17 +18,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class DefaultRegisteredTarget implements RegisteredTarget {
 
-  /** Set in {@link #state} once the target has left the group: no new request may start. */
-  static final int CLOSED = 1 << 30;
-  private static final int COUNT_MASK = CLOSED - 1;
-  private static final VarHandle STATE;
   private static final VarHandle EWMA;
 
   static {
     try {
-      MethodHandles.Lookup l = MethodHandles.lookup();
-      STATE = l.findVarHandle(DefaultRegisteredTarget.class, "state", int.class);
-      EWMA = l.findVarHandle(DefaultRegisteredTarget.class, "ewmaNanos", long.class);
+      EWMA = MethodHandles.lookup().findVarHandle(DefaultRegisteredTarget.class, "ewmaNanos", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -41,7 +35,13 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
   private volatile Target target;
   private volatile TargetHealth health;
   private volatile boolean draining;
-  private volatile int state;
+  /** The group's accounting table and this target's slot in it: in-flight count, closed bit and generation. */
+  private final InFlightTable table;
+  private final int slot;
+  private final long[] page;
+  private final int index;
+  /** The slot's generation while this target owns it (the word's high 32 bits). */
+  private final long generation;
   private volatile long ewmaNanos;
   private volatile long ewmaStampNanos;
   private final LongAdder requests = new LongAdder();
@@ -73,6 +73,30 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
     this.health = health;
     this.selectionWeight = target.weight();
     this.registeredAtNanos = nowNanos;
+    this.table = group.inFlightTable();
+    this.slot = table.take();
+    this.page = table.pages()[slot >>> InFlightTable.PAGE_SHIFT];
+    this.index = slot & InFlightTable.PAGE_MASK;
+    this.generation = word() & ~InFlightTable.LOW;
+  }
+
+  /** The group's in-flight table, whose slot {@link #inFlightSlot()} holds this target's count. */
+  public InFlightTable inFlightTable() {
+    return table;
+  }
+
+  /** This target's slot in {@link #inFlightTable()} (given to another target once this one has left and drained). */
+  public int inFlightSlot() {
+    return slot;
+  }
+
+  private long word() {
+    return (long) InFlightTable.WORD.getVolatile(page, index);
+  }
+
+  /** Whether {@code w} is this target's word and not closed. */
+  private boolean open(long w) {
+    return (w & ~InFlightTable.LOW) == generation && ((int) w & InFlightTable.CLOSED) == 0;
   }
 
   @Override
@@ -108,12 +132,13 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
 
   @Override
   public boolean isActive() {
-    return !draining && (state & CLOSED) == 0;
+    return !draining && open(word());
   }
 
   @Override
   public int inFlight() {
-    return state & COUNT_MASK;
+    long w = word();
+    return (w & ~InFlightTable.LOW) == generation ? InFlightTable.count(w) : 0;
   }
 
   @Override
@@ -167,11 +192,11 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
   @Override
   public boolean tryStartRequest() {
     for (;;) {
-      int s = state;
-      if ((s & CLOSED) != 0) {
+      long w = word();
+      if (!open(w)) {
         return false;
       }
-      if (STATE.compareAndSet(this, s, s + 1)) {
+      if (InFlightTable.WORD.compareAndSet(page, index, w, w + 1)) {
         return true;
       }
     }
@@ -179,7 +204,7 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
 
   @Override
   public void endRequest(RequestOutcome outcome, long latencyNanos) {
-    int after = (int) STATE.getAndAdd(this, -1) - 1;
+    long after = decrement();
     requests.increment();
     windowRequests.increment();
     if (outcome.isFailure()) {
@@ -190,8 +215,21 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
       recordLatency(latencyNanos);
     }
     group.onRequestEnd(this, outcome, latencyNanos);
-    if (draining && (after & COUNT_MASK) == 0) {
+    if (draining && after >= 0 && InFlightTable.count(after) == 0) {
       group.onDrainedIdle(this);
+    }
+  }
+
+  /** Takes one request off the count; returns the new word, or -1 if there was none to take (a misuse). */
+  private long decrement() {
+    for (;;) {
+      long w = word();
+      if ((w & ~InFlightTable.LOW) != generation || InFlightTable.count(w) == 0) {
+        return -1;
+      }
+      if (InFlightTable.WORD.compareAndSet(page, index, w, w - 1)) {
+        return w - 1;
+      }
     }
   }
 
@@ -241,14 +279,22 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
 
   /** Marks the target closed if nothing is in flight; returns whether it did. */
   boolean closeIfIdle() {
-    return STATE.compareAndSet(this, 0, CLOSED);
+    if (InFlightTable.WORD.compareAndSet(page, index, generation, generation | InFlightTable.CLOSED)) {
+      table.giveBack(slot);
+      return true;
+    }
+    return false;
   }
 
   /** Marks the target closed whatever is in flight. */
   void forceClose() {
     for (;;) {
-      int s = state;
-      if ((s & CLOSED) != 0 || STATE.compareAndSet(this, s, s | CLOSED)) {
+      long w = word();
+      if (!open(w)) {
+        return;
+      }
+      if (InFlightTable.WORD.compareAndSet(page, index, w, w | InFlightTable.CLOSED)) {
+        table.giveBack(slot);
         return;
       }
     }
