@@ -34,8 +34,8 @@ import org.HdrHistogram.Recorder;
  * <p>A closed loop of {@code concurrency} virtual users, spread over the event loops, each sending its next GET as
  * soon as the previous one completes. Both clients first run unrecorded for {@code warmup} seconds each (JIT);
  * then each phase warms up again, then measures for {@code duration} seconds; the phases alternate (raw, raw
- * with the balanced client's 60 s per-attempt idle timeout, balanced; repeated) so drift on a shared machine hits
- * all of them. Backends run in the same
+ * with the balanced client's 60 s per-attempt idle timeout, balanced; the order rotates every round) so drift on
+ * a shared machine hits all of them. Backends run in the same
  * process on 127.0.0.1 (ports bound to 0). Bounded in time; stops by itself.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar dev.loadstar.benchmarks.client.ClientOverheadBenchmark
@@ -96,10 +96,17 @@ public final class ClientOverheadBenchmark {
     run(vertx, "(warm-up) raw + timeout", rawTimeoutCall, concurrency, 0, warmup);
     run(vertx, "(warm-up) balanced", balancedCall, concurrency, 0, warmup);
     List<Result> results = new ArrayList<>();
+    String[] names = {"raw WebClient", "raw + idle timeout", "LoadBalancedClient"};
+    List<Supplier<Future<?>>> calls = List.of(rawCall, rawTimeoutCall, balancedCall);
     for (int r = 0; r < rounds; r++) {
-      results.add(run(vertx, "raw WebClient", rawCall, concurrency, warmup, duration));
-      results.add(run(vertx, "raw + idle timeout", rawTimeoutCall, concurrency, warmup, duration));
-      results.add(run(vertx, "LoadBalancedClient", balancedCall, concurrency, warmup, duration));
+      // the order rotates every round (raw first, then the timeout variant first, ...) so that whatever comes
+      // first or last in a round (drift, a GC of the previous phase's garbage) hits every phase alike
+      Result[] round = new Result[3];
+      for (int k = 0; k < 3; k++) {
+        int phase = (r + k) % 3;
+        round[phase] = run(vertx, names[phase], calls.get(phase), concurrency, warmup, duration);
+      }
+      results.addAll(List.of(round));
     }
     summarize(results);
 

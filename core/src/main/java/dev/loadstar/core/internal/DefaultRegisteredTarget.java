@@ -8,8 +8,10 @@ import dev.loadstar.core.TargetHealth;
 import io.vertx.core.Promise;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -63,7 +65,7 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
   Promise<Void> drainPromise;
   final long registeredAtNanos;
   /** Actions that cut requests in flight when the deregistration delay elapses ({@link #onDrainTimeout}). */
-  private final Set<Runnable> drainCuts = ConcurrentHashMap.newKeySet();
+  private final DrainCuts drainCuts = new DrainCuts();
   /** Set once the deregistration delay elapsed with requests in flight: later registrations run at once. */
   private volatile boolean drainTimedOut;
 
@@ -241,8 +243,9 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
     if (previous == 0 || sampleNanos > previous) {
       next = sampleNanos;
     } else {
-      double elapsed = Math.max(0, now - ewmaStampNanos);
-      double w = Math.exp(-elapsed / EWMA_DECAY_NANOS);
+      double x = Math.max(0, now - ewmaStampNanos) / EWMA_DECAY_NANOS;
+      // samples less than 0.1 s apart (the busy case): e^-x = 1 - x to within 0.005%, without an exponential
+      double w = x < 0.01 ? 1 - x : Math.exp(-x);
       next = (long) (previous * w + sampleNanos * (1 - w));
     }
     EWMA.setOpaque(this, next);
@@ -251,20 +254,18 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
 
   @Override
   public Runnable onDrainTimeout(Runnable cut) {
-    drainCuts.add(cut);
-    if (drainTimedOut && drainCuts.remove(cut)) {
+    int stripe = drainCuts.add(cut);
+    if (drainTimedOut && drainCuts.remove(stripe, cut)) {
       runCut(cut);
     }
-    return () -> drainCuts.remove(cut);
+    return () -> drainCuts.remove(stripe, cut);
   }
 
   /** The deregistration delay elapsed with requests in flight: runs every registered cut action once. */
   void drainTimedOut() {
     drainTimedOut = true;
-    for (Runnable cut : drainCuts) {
-      if (drainCuts.remove(cut)) {
-        runCut(cut);
-      }
+    for (Runnable cut : drainCuts.removeAll()) {
+      runCut(cut);
     }
   }
 
@@ -303,5 +304,53 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
   @Override
   public String toString() {
     return target + " " + health.state().apiName() + " inFlight=" + inFlight();
+  }
+
+  /**
+   * The cut actions of requests in flight. Every attempt adds one and removes it when it ends, from the thread
+   * that runs it, so the set is striped by thread: a few small identity sets, each made on first use and guarded
+   * by its own (almost always uncontended) monitor; no allocation per action, no shared counter.
+   */
+  private static final class DrainCuts {
+    private static final int STRIPES = 8;
+    private final AtomicReferenceArray<IdentityHashMap<Runnable, Boolean>> stripes =
+        new AtomicReferenceArray<>(STRIPES);
+
+    /** Adds {@code cut}; returns its stripe, for {@link #remove}. */
+    int add(Runnable cut) {
+      int k = (int) Thread.currentThread().getId() & (STRIPES - 1);
+      IdentityHashMap<Runnable, Boolean> set = stripes.get(k);
+      if (set == null) {
+        stripes.compareAndSet(k, null, new IdentityHashMap<>(4));
+        set = stripes.get(k);
+      }
+      synchronized (set) {
+        set.put(cut, Boolean.TRUE);
+      }
+      return k;
+    }
+
+    /** Removes {@code cut}; returns whether it was there (the caller that removed it runs it, if anyone does). */
+    boolean remove(int stripe, Runnable cut) {
+      IdentityHashMap<Runnable, Boolean> set = stripes.get(stripe);
+      synchronized (set) {
+        return set.remove(cut) != null;
+      }
+    }
+
+    /** Removes and returns every action. */
+    List<Runnable> removeAll() {
+      List<Runnable> out = new ArrayList<>();
+      for (int k = 0; k < STRIPES; k++) {
+        IdentityHashMap<Runnable, Boolean> set = stripes.get(k);
+        if (set != null) {
+          synchronized (set) {
+            out.addAll(set.keySet());
+            set.clear();
+          }
+        }
+      }
+      return out;
+    }
   }
 }
