@@ -9,7 +9,7 @@ import io.vertx.core.Promise;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -254,11 +254,11 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
 
   @Override
   public Runnable onDrainTimeout(Runnable cut) {
-    int stripe = drainCuts.add(cut);
-    if (drainTimedOut && drainCuts.remove(stripe, cut)) {
+    DrainCuts.Entry entry = drainCuts.add(cut);
+    if (drainTimedOut && entry.remove()) {
       runCut(cut);
     }
-    return () -> drainCuts.remove(stripe, cut);
+    return entry;
   }
 
   /** The deregistration delay elapsed with requests in flight: runs every registered cut action once. */
@@ -308,45 +308,87 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
 
   /**
    * The cut actions of requests in flight. Every attempt adds one and removes it when it ends, from the thread
-   * that runs it, so the set is striped by thread: a few small identity sets, each made on first use and guarded
-   * by its own (almost always uncontended) monitor; no allocation per action, no shared counter.
+   * that runs it, so the set is striped by thread: a few arrays, each made on first use and guarded by its own
+   * (almost always uncontended) monitor. An entry knows its index, so removing it is a swap with the last one: no
+   * hashing, no shared counter, and the entry is the handle the caller gets back.
    */
   private static final class DrainCuts {
     private static final int STRIPES = 8;
-    private final AtomicReferenceArray<IdentityHashMap<Runnable, Boolean>> stripes =
-        new AtomicReferenceArray<>(STRIPES);
+    private final AtomicReferenceArray<Stripe> stripes = new AtomicReferenceArray<>(STRIPES);
 
-    /** Adds {@code cut}; returns its stripe, for {@link #remove}. */
-    int add(Runnable cut) {
-      int k = (int) Thread.currentThread().getId() & (STRIPES - 1);
-      IdentityHashMap<Runnable, Boolean> set = stripes.get(k);
-      if (set == null) {
-        stripes.compareAndSet(k, null, new IdentityHashMap<>(4));
-        set = stripes.get(k);
-      }
-      synchronized (set) {
-        set.put(cut, Boolean.TRUE);
-      }
-      return k;
+    /** One stripe's entries, in {@code entries[0, size)}. */
+    private static final class Stripe {
+      Entry[] entries = new Entry[4];
+      int size;
     }
 
-    /** Removes {@code cut}; returns whether it was there (the caller that removed it runs it, if anyone does). */
-    boolean remove(int stripe, Runnable cut) {
-      IdentityHashMap<Runnable, Boolean> set = stripes.get(stripe);
-      synchronized (set) {
-        return set.remove(cut) != null;
+    /** A registered action; running it removes it. */
+    private static final class Entry implements Runnable {
+      final Stripe stripe;
+      final Runnable cut;
+      /** Index in the stripe, -1 once removed (guarded by the stripe). */
+      int index;
+
+      Entry(Stripe stripe, Runnable cut) {
+        this.stripe = stripe;
+        this.cut = cut;
       }
+
+      @Override
+      public void run() {
+        remove();
+      }
+
+      /** Removes the entry; returns whether it was still there (whoever removes it runs it, if anyone does). */
+      boolean remove() {
+        Stripe st = stripe;
+        synchronized (st) {
+          int i = index;
+          if (i < 0) {
+            return false;
+          }
+          Entry last = st.entries[--st.size];
+          st.entries[i] = last;
+          last.index = i;
+          st.entries[st.size] = null;
+          index = -1;
+          return true;
+        }
+      }
+    }
+
+    /** Adds {@code cut}; the entry returned removes it. */
+    Entry add(Runnable cut) {
+      int k = (int) Thread.currentThread().getId() & (STRIPES - 1);
+      Stripe st = stripes.get(k);
+      if (st == null) {
+        stripes.compareAndSet(k, null, new Stripe());
+        st = stripes.get(k);
+      }
+      Entry e = new Entry(st, cut);
+      synchronized (st) {
+        if (st.size == st.entries.length) {
+          st.entries = Arrays.copyOf(st.entries, st.size * 2);
+        }
+        e.index = st.size;
+        st.entries[st.size++] = e;
+      }
+      return e;
     }
 
     /** Removes and returns every action. */
     List<Runnable> removeAll() {
       List<Runnable> out = new ArrayList<>();
       for (int k = 0; k < STRIPES; k++) {
-        IdentityHashMap<Runnable, Boolean> set = stripes.get(k);
-        if (set != null) {
-          synchronized (set) {
-            out.addAll(set.keySet());
-            set.clear();
+        Stripe st = stripes.get(k);
+        if (st != null) {
+          synchronized (st) {
+            for (int i = 0; i < st.size; i++) {
+              out.add(st.entries[i].cut);
+              st.entries[i].index = -1;
+              st.entries[i] = null;
+            }
+            st.size = 0;
           }
         }
       }
