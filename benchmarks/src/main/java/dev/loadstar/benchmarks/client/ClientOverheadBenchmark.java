@@ -39,7 +39,7 @@ import org.HdrHistogram.Recorder;
  * process on 127.0.0.1 (ports bound to 0). Bounded in time; stops by itself.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar dev.loadstar.benchmarks.client.ClientOverheadBenchmark
- * [--duration 20] [--warmup 10] [--concurrency 64] [--backends 2] [--rounds 3]}
+ * [--duration 20] [--warmup 10] [--concurrency 64] [--backends 2] [--rounds 3] [--only 0|1|2]}
  */
 public final class ClientOverheadBenchmark {
 
@@ -53,6 +53,8 @@ public final class ClientOverheadBenchmark {
     int concurrency = intArg(args, "--concurrency", 64);
     int backendCount = intArg(args, "--backends", 2);
     int rounds = intArg(args, "--rounds", 3);
+    // --only 0|1|2: run one phase only (raw, raw + idle timeout, balanced), e.g. to profile it alone
+    int only = intArg(args, "--only", -1);
 
     Vertx vertx = Vertx.vertx(new VertxOptions());
     List<Integer> ports = new ArrayList<>();
@@ -92,9 +94,15 @@ public final class ClientOverheadBenchmark {
         + "%d round(s), %d cores, Java %s%n", backendCount, concurrency, warmup, duration, rounds,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     // JIT warm-up of the server, both clients and the generator; not recorded
-    run(vertx, "(warm-up) raw", rawCall, concurrency, 0, warmup);
-    run(vertx, "(warm-up) raw + timeout", rawTimeoutCall, concurrency, 0, warmup);
-    run(vertx, "(warm-up) balanced", balancedCall, concurrency, 0, warmup);
+    if (only < 0 || only == 0) {
+      run(vertx, "(warm-up) raw", rawCall, concurrency, 0, warmup);
+    }
+    if (only < 0 || only == 1) {
+      run(vertx, "(warm-up) raw + timeout", rawTimeoutCall, concurrency, 0, warmup);
+    }
+    if (only < 0 || only == 2) {
+      run(vertx, "(warm-up) balanced", balancedCall, concurrency, 0, warmup);
+    }
     List<Result> results = new ArrayList<>();
     String[] names = {"raw WebClient", "raw + idle timeout", "LoadBalancedClient"};
     List<Supplier<Future<?>>> calls = List.of(rawCall, rawTimeoutCall, balancedCall);
@@ -104,7 +112,9 @@ public final class ClientOverheadBenchmark {
       Result[] round = new Result[3];
       for (int k = 0; k < 3; k++) {
         int phase = (r + k) % 3;
-        round[phase] = run(vertx, names[phase], calls.get(phase), concurrency, warmup, duration);
+        round[phase] = only < 0 || only == phase
+            ? run(vertx, names[phase], calls.get(phase), concurrency, warmup, duration)
+            : new Result(names[phase], Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN);
       }
       results.addAll(List.of(round));
     }
