@@ -106,6 +106,7 @@ class InFlightTableTest {
       max = Math.max(max, slot(g.register(target(id))));
     }
     assertThat(max).isLessThan(10);
+    assertThat(((DefaultRegisteredTarget) g.target("t209")).inFlightTable().inUse()).isEqualTo(10);
   }
 
   /** Least outstanding requests and two choices read the table; the same algorithm asking each target agrees. */

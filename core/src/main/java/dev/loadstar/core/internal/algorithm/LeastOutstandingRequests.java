@@ -18,6 +18,9 @@ import java.util.List;
  * selections move the window by its width, so every target is looked at once every {@code n / scanLimit}
  * selections: the chosen target has no more in flight than any of the other {@code scanLimit - 1} in its window,
  * but not necessarily the fewest of all. The trade-off is documented in {@code docs/architecture.md}.
+ *
+ * <p>A group's own targets are compared through the group's in-flight table ({@link InFlightSlots}: contiguous
+ * words, a branch-free loop); any other {@link RegisteredTarget} is asked for its count.
  */
 final class LeastOutstandingRequests implements BalancingAlgorithm, ContinuingAlgorithm {
 
