@@ -170,7 +170,10 @@ public class SelectionBenchmark {
         a = Algorithms.leastOutstandingRequests(Integer.MAX_VALUE);
         break;
       default:
-        a = BalancingAlgorithm.byName(algorithm);
+        // least_outstanding_requests_scan_N: the windowed scan with a window of N (not in the default @Param set)
+        a = algorithm.startsWith("least_outstanding_requests_scan_")
+            ? Algorithms.leastOutstandingRequests(Integer.parseInt(algorithm.substring(32)))
+            : BalancingAlgorithm.byName(algorithm);
     }
     vertx = Vertx.vertx();
     group = TargetGroup.create(vertx, TargetGroupConfig.builder("bench").algorithm(a).build());

@@ -171,12 +171,12 @@ public final class Exchange implements SelectionContext {
     }
     for (;;) {
       RegisteredTarget first;
-      if (attempts == 0) {
+      boolean firstAttempt = attempts == 0;
+      if (firstAttempt) {
         first = firstTarget();
         if (first == null) {
           return Step.NO_TARGET;
         }
-        engine.budget().onRequest();
       } else {
         if (!retryable) {
           return Step.NOT_RETRYABLE;
@@ -203,6 +203,9 @@ public final class Exchange implements SelectionContext {
       statusCode = 0;
       drainTimedOut = false;
       attemptStartNanos = engine.time().nanoTime();
+      if (firstAttempt) {
+        engine.budget().onRequest(attemptStartNanos); // one clock reading for both
+      }
       if (descend()) {
         if (drainCut != null) {
           drainHandle = first.onDrainTimeout(this::drainElapsed);

@@ -9,8 +9,11 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,6 +81,50 @@ class DrainingTest {
     assertThat(deregistered.succeeded()).isTrue();
     assertThat(group.target("i-a")).isNull();
     assertThat(a.received.get()).isEqualTo(2);
+  }
+
+  @Test
+  void whenTheDelayElapsesEveryCutStillRegisteredRunsOnceAndRemovedOnesDoNot() throws InterruptedException {
+    TargetGroup g = TargetGroup.create(vertx, TargetGroupConfig.builder("cuts")
+        .deregistrationDelay(Duration.ofSeconds(1)).healthCheckEnabled(false).build());
+    RegisteredTarget t = g.register(Target.of("t", "127.0.0.1", 1));
+    assertThat(t.tryStartRequest()).isTrue(); // keeps the target draining until the delay elapses
+    // registered and removed from several threads, in an order that moves entries around
+    int perThread = 50;
+    ConcurrentHashMap<Integer, AtomicInteger> runs =
+        new ConcurrentHashMap<>();
+    Set<Integer> kept = ConcurrentHashMap.newKeySet();
+    Thread[] threads = new Thread[4];
+    for (int th = 0; th < threads.length; th++) {
+      int base = th * perThread;
+      threads[th] = new Thread(() -> {
+        List<Runnable> handles = new ArrayList<>();
+        for (int i = 0; i < perThread; i++) {
+          int id = base + i;
+          runs.put(id, new AtomicInteger());
+          handles.add(t.onDrainTimeout(() -> runs.get(id).incrementAndGet()));
+        }
+        for (int i = 0; i < perThread; i++) {
+          if (i % 3 == 0) {
+            kept.add(base + i);
+          } else {
+            handles.get(i).run();
+          }
+        }
+      });
+      threads[th].start();
+    }
+    for (Thread th : threads) {
+      th.join();
+    }
+    g.deregister("t").timeout(30, TimeUnit.SECONDS).await();
+    await().atMost(Duration.ofSeconds(10)).until(() -> kept.stream().allMatch(id -> runs.get(id).get() == 1));
+    runs.forEach((id, n) -> assertThat(n.get()).as("cut %d", id).isEqualTo(kept.contains(id) ? 1 : 0));
+    // a cut registered after the delay elapsed runs at once
+    AtomicBoolean late = new AtomicBoolean();
+    t.onDrainTimeout(() -> late.set(true));
+    assertThat(late).isTrue();
+    g.close();
   }
 
   @Test

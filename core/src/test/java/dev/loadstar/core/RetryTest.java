@@ -157,6 +157,29 @@ class RetryTest {
     assertThat(wireMock.getAllServeEvents()).hasSize(10);
   }
 
+  /** A worker context may run a request's steps on different threads: its attempts are tracked all the same. */
+  @Test
+  void postSentFromAWorkerContextIsNotRetriedAfterAConnectionReset() {
+    Backend b = backends.start("i-b");
+    TargetGroup group = group(resettingTarget("i-reset"), b.target());
+    client = LoadBalancedClient.create(vertx).addTargetGroup(group);
+    io.vertx.core.Context worker = ((io.vertx.core.internal.VertxInternal) vertx).createWorkerContext();
+    int failed = 0;
+    for (int i = 0; i < 20; i++) {
+      io.vertx.core.Promise<LoadBalancedResponse> p = io.vertx.core.Promise.promise();
+      worker.runOnContext(v -> client.post("svc", "/orders").send(Buffer.buffer("{}")).onComplete(p));
+      Future<LoadBalancedResponse> f = p.future();
+      f.transform(ar -> Future.succeededFuture()).await();
+      if (f.failed()) {
+        failed++;
+        assertThat(((LoadBalancerException) f.cause()).attempts()).isEqualTo(1);
+        assertThat(f.cause().getMessage()).contains("POST is not idempotent and the request may have reached");
+      }
+    }
+    assertThat(failed).isEqualTo(10);
+    assertThat(b.received.get()).isEqualTo(10);
+  }
+
   @Test
   void postMarkedIdempotentIsRetriedAfterAConnectionReset() {
     Backend b = backends.start("i-b");

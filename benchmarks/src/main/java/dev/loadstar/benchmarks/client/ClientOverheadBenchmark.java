@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,12 +34,12 @@ import org.HdrHistogram.Recorder;
  * <p>A closed loop of {@code concurrency} virtual users, spread over the event loops, each sending its next GET as
  * soon as the previous one completes. Both clients first run unrecorded for {@code warmup} seconds each (JIT);
  * then each phase warms up again, then measures for {@code duration} seconds; the phases alternate (raw, raw
- * with the balanced client's 60 s per-attempt idle timeout, balanced; repeated) so drift on a shared machine hits
- * all of them. Backends run in the same
+ * with the balanced client's 60 s per-attempt idle timeout, balanced; the order rotates every round) so drift on
+ * a shared machine hits all of them. Backends run in the same
  * process on 127.0.0.1 (ports bound to 0). Bounded in time; stops by itself.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar dev.loadstar.benchmarks.client.ClientOverheadBenchmark
- * [--duration 20] [--warmup 10] [--concurrency 64] [--backends 2] [--rounds 3]}
+ * [--duration 20] [--warmup 10] [--concurrency 64] [--backends 2] [--rounds 3] [--only 0|1|2]}
  */
 public final class ClientOverheadBenchmark {
 
@@ -52,6 +53,8 @@ public final class ClientOverheadBenchmark {
     int concurrency = intArg(args, "--concurrency", 64);
     int backendCount = intArg(args, "--backends", 2);
     int rounds = intArg(args, "--rounds", 3);
+    // --only 0|1|2: run one phase only (raw, raw + idle timeout, balanced), e.g. to profile it alone
+    int only = intArg(args, "--only", -1);
 
     Vertx vertx = Vertx.vertx(new VertxOptions());
     List<Integer> ports = new ArrayList<>();
@@ -91,14 +94,29 @@ public final class ClientOverheadBenchmark {
         + "%d round(s), %d cores, Java %s%n", backendCount, concurrency, warmup, duration, rounds,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     // JIT warm-up of the server, both clients and the generator; not recorded
-    run(vertx, "(warm-up) raw", rawCall, concurrency, 0, warmup);
-    run(vertx, "(warm-up) raw + timeout", rawTimeoutCall, concurrency, 0, warmup);
-    run(vertx, "(warm-up) balanced", balancedCall, concurrency, 0, warmup);
+    if (only < 0 || only == 0) {
+      run(vertx, "(warm-up) raw", rawCall, concurrency, 0, warmup);
+    }
+    if (only < 0 || only == 1) {
+      run(vertx, "(warm-up) raw + timeout", rawTimeoutCall, concurrency, 0, warmup);
+    }
+    if (only < 0 || only == 2) {
+      run(vertx, "(warm-up) balanced", balancedCall, concurrency, 0, warmup);
+    }
     List<Result> results = new ArrayList<>();
+    String[] names = {"raw WebClient", "raw + idle timeout", "LoadBalancedClient"};
+    List<Supplier<Future<?>>> calls = List.of(rawCall, rawTimeoutCall, balancedCall);
     for (int r = 0; r < rounds; r++) {
-      results.add(run(vertx, "raw WebClient", rawCall, concurrency, warmup, duration));
-      results.add(run(vertx, "raw + idle timeout", rawTimeoutCall, concurrency, warmup, duration));
-      results.add(run(vertx, "LoadBalancedClient", balancedCall, concurrency, warmup, duration));
+      // the order rotates every round (raw first, then the timeout variant first, ...) so that whatever comes
+      // first or last in a round (drift, a GC of the previous phase's garbage) hits every phase alike
+      Result[] round = new Result[3];
+      for (int k = 0; k < 3; k++) {
+        int phase = (r + k) % 3;
+        round[phase] = only < 0 || only == phase
+            ? run(vertx, names[phase], calls.get(phase), concurrency, warmup, duration)
+            : new Result(names[phase], Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN);
+      }
+      results.addAll(List.of(round));
     }
     summarize(results);
 
@@ -110,7 +128,29 @@ public final class ClientOverheadBenchmark {
     vertx.close().await();
   }
 
-  record Result(String name, double rps, double p50Us, double p99Us, double p999Us, long errors) {
+  /**
+   * One phase: throughput, latency, and the process's CPU time and heap allocation per completed request over the
+   * measured seconds (client, generator and backends together, so the difference between phases is the client's;
+   * on a shared machine CPU per request moves much less than throughput does).
+   */
+  record Result(String name, double rps, double p50Us, double p99Us, double p999Us, long errors, double cpuUs,
+      double bytes) {
+  }
+
+  /** CPU time of the whole process, in nanoseconds. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** Bytes allocated so far by every live thread. */
+  private static long allocatedBytes() {
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (long b : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+      total += Math.max(0, b);
+    }
+    return total;
   }
 
   private static Result run(Vertx vertx, String name, Supplier<Future<?>> call, int concurrency, int warmup,
@@ -135,20 +175,25 @@ public final class ClientOverheadBenchmark {
     recorder.reset();
     completed.set(0);
     errors.set(0);
+    long cpu0 = processCpuNanos();
+    long bytes0 = allocatedBytes();
     measuring.set(true);
     long start = System.nanoTime();
     TimeUnit.SECONDS.sleep(duration);
     measuring.set(false);
     long elapsed = System.nanoTime() - start;
     long done = completed.get();
+    long cpu = processCpuNanos() - cpu0;
+    long bytes = allocatedBytes() - bytes0;
     Histogram h = recorder.getIntervalHistogram();
     stop.set(true);
     allStopped.future().await(30, TimeUnit.SECONDS);
     double rps = done / (elapsed / 1e9);
     Result result = new Result(name, rps, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
-        h.getValueAtPercentile(99.9), errors.get());
-    System.out.printf(Locale.ROOT, "%-20s %10.0f req/s   p50 %8.3f ms   p99 %8.3f ms   p99.9 %8.3f ms   errors %d%n",
-        name, result.rps(), result.p50Us() / 1000, result.p99Us() / 1000, result.p999Us() / 1000, result.errors());
+        h.getValueAtPercentile(99.9), errors.get(), cpu / 1e3 / Math.max(1, done), (double) bytes / Math.max(1, done));
+    System.out.printf(Locale.ROOT, "%-20s %10.0f req/s   p50 %8.3f ms   p99 %8.3f ms   p99.9 %8.3f ms   errors %d"
+        + "   CPU %6.2f us/req   alloc %6.0f B/req%n", name, result.rps(), result.p50Us() / 1000,
+        result.p99Us() / 1000, result.p999Us() / 1000, result.errors(), result.cpuUs(), result.bytes());
     return result;
   }
 
@@ -211,13 +256,18 @@ public final class ClientOverheadBenchmark {
       List<Double> rps = new ArrayList<>();
       List<Double> p50 = new ArrayList<>();
       List<Double> p99 = new ArrayList<>();
+      List<Double> cpu = new ArrayList<>();
+      List<Double> bytes = new ArrayList<>();
       for (int i = k; i < results.size(); i += 3) {
         rps.add(results.get(i).rps());
         p50.add(results.get(i).p50Us());
         p99.add(results.get(i).p99Us());
+        cpu.add(results.get(i).cpuUs());
+        bytes.add(results.get(i).bytes());
       }
-      System.out.printf(Locale.ROOT, "median %-20s %10.0f req/s   p50 %8.3f ms   p99 %8.3f ms%n", names[k],
-          median(rps), median(p50) / 1000, median(p99) / 1000);
+      System.out.printf(Locale.ROOT, "median %-20s %10.0f req/s   p50 %8.3f ms   p99 %8.3f ms   CPU %6.2f us/req   "
+          + "alloc %6.0f B/req%n", names[k], median(rps), median(p50) / 1000, median(p99) / 1000, median(cpu),
+          median(bytes));
     }
   }
 

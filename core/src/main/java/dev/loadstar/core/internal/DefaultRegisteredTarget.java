@@ -8,8 +8,10 @@ import dev.loadstar.core.TargetHealth;
 import io.vertx.core.Promise;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -18,17 +20,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class DefaultRegisteredTarget implements RegisteredTarget {
 
-  /** Set in {@link #state} once the target has left the group: no new request may start. */
-  static final int CLOSED = 1 << 30;
-  private static final int COUNT_MASK = CLOSED - 1;
-  private static final VarHandle STATE;
   private static final VarHandle EWMA;
 
   static {
     try {
-      MethodHandles.Lookup l = MethodHandles.lookup();
-      STATE = l.findVarHandle(DefaultRegisteredTarget.class, "state", int.class);
-      EWMA = l.findVarHandle(DefaultRegisteredTarget.class, "ewmaNanos", long.class);
+      EWMA = MethodHandles.lookup().findVarHandle(DefaultRegisteredTarget.class, "ewmaNanos", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -41,7 +37,13 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
   private volatile Target target;
   private volatile TargetHealth health;
   private volatile boolean draining;
-  private volatile int state;
+  /** The group's accounting table and this target's slot in it: in-flight count, closed bit and generation. */
+  private final InFlightTable table;
+  private final int slot;
+  private final long[] page;
+  private final int index;
+  /** The slot's generation while this target owns it (the word's high 32 bits). */
+  private final long generation;
   private volatile long ewmaNanos;
   private volatile long ewmaStampNanos;
   private final LongAdder requests = new LongAdder();
@@ -63,7 +65,7 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
   Promise<Void> drainPromise;
   final long registeredAtNanos;
   /** Actions that cut requests in flight when the deregistration delay elapses ({@link #onDrainTimeout}). */
-  private final Set<Runnable> drainCuts = ConcurrentHashMap.newKeySet();
+  private final DrainCuts drainCuts = new DrainCuts();
   /** Set once the deregistration delay elapsed with requests in flight: later registrations run at once. */
   private volatile boolean drainTimedOut;
 
@@ -73,6 +75,30 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
     this.health = health;
     this.selectionWeight = target.weight();
     this.registeredAtNanos = nowNanos;
+    this.table = group.inFlightTable();
+    this.slot = table.take();
+    this.page = table.pages()[slot >>> InFlightTable.PAGE_SHIFT];
+    this.index = slot & InFlightTable.PAGE_MASK;
+    this.generation = word() & ~InFlightTable.LOW;
+  }
+
+  /** The group's in-flight table, whose slot {@link #inFlightSlot()} holds this target's count. */
+  public InFlightTable inFlightTable() {
+    return table;
+  }
+
+  /** This target's slot in {@link #inFlightTable()} (given to another target once this one has left and drained). */
+  public int inFlightSlot() {
+    return slot;
+  }
+
+  private long word() {
+    return (long) InFlightTable.WORD.getVolatile(page, index);
+  }
+
+  /** Whether {@code w} is this target's word and not closed. */
+  private boolean open(long w) {
+    return (w & ~InFlightTable.LOW) == generation && ((int) w & InFlightTable.CLOSED) == 0;
   }
 
   @Override
@@ -108,12 +134,13 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
 
   @Override
   public boolean isActive() {
-    return !draining && (state & CLOSED) == 0;
+    return !draining && open(word());
   }
 
   @Override
   public int inFlight() {
-    return state & COUNT_MASK;
+    long w = word();
+    return (w & ~InFlightTable.LOW) == generation ? InFlightTable.count(w) : 0;
   }
 
   @Override
@@ -167,11 +194,11 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
   @Override
   public boolean tryStartRequest() {
     for (;;) {
-      int s = state;
-      if ((s & CLOSED) != 0) {
+      long w = word();
+      if (!open(w)) {
         return false;
       }
-      if (STATE.compareAndSet(this, s, s + 1)) {
+      if (InFlightTable.WORD.compareAndSet(page, index, w, w + 1)) {
         return true;
       }
     }
@@ -179,7 +206,7 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
 
   @Override
   public void endRequest(RequestOutcome outcome, long latencyNanos) {
-    int after = (int) STATE.getAndAdd(this, -1) - 1;
+    long after = decrement();
     requests.increment();
     windowRequests.increment();
     if (outcome.isFailure()) {
@@ -190,8 +217,21 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
       recordLatency(latencyNanos);
     }
     group.onRequestEnd(this, outcome, latencyNanos);
-    if (draining && (after & COUNT_MASK) == 0) {
+    if (draining && after >= 0 && InFlightTable.count(after) == 0) {
       group.onDrainedIdle(this);
+    }
+  }
+
+  /** Takes one request off the count; returns the new word, or -1 if there was none to take (a misuse). */
+  private long decrement() {
+    for (;;) {
+      long w = word();
+      if ((w & ~InFlightTable.LOW) != generation || InFlightTable.count(w) == 0) {
+        return -1;
+      }
+      if (InFlightTable.WORD.compareAndSet(page, index, w, w - 1)) {
+        return w - 1;
+      }
     }
   }
 
@@ -203,8 +243,9 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
     if (previous == 0 || sampleNanos > previous) {
       next = sampleNanos;
     } else {
-      double elapsed = Math.max(0, now - ewmaStampNanos);
-      double w = Math.exp(-elapsed / EWMA_DECAY_NANOS);
+      double x = Math.max(0, now - ewmaStampNanos) / EWMA_DECAY_NANOS;
+      // samples less than 0.1 s apart (the busy case): e^-x = 1 - x to within 0.005%, without an exponential
+      double w = x < 0.01 ? 1 - x : Math.exp(-x);
       next = (long) (previous * w + sampleNanos * (1 - w));
     }
     EWMA.setOpaque(this, next);
@@ -213,20 +254,18 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
 
   @Override
   public Runnable onDrainTimeout(Runnable cut) {
-    drainCuts.add(cut);
-    if (drainTimedOut && drainCuts.remove(cut)) {
+    DrainCuts.Entry entry = drainCuts.add(cut);
+    if (drainTimedOut && entry.remove()) {
       runCut(cut);
     }
-    return () -> drainCuts.remove(cut);
+    return entry;
   }
 
   /** The deregistration delay elapsed with requests in flight: runs every registered cut action once. */
   void drainTimedOut() {
     drainTimedOut = true;
-    for (Runnable cut : drainCuts) {
-      if (drainCuts.remove(cut)) {
-        runCut(cut);
-      }
+    for (Runnable cut : drainCuts.removeAll()) {
+      runCut(cut);
     }
   }
 
@@ -241,14 +280,22 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
 
   /** Marks the target closed if nothing is in flight; returns whether it did. */
   boolean closeIfIdle() {
-    return STATE.compareAndSet(this, 0, CLOSED);
+    if (InFlightTable.WORD.compareAndSet(page, index, generation, generation | InFlightTable.CLOSED)) {
+      table.giveBack(slot);
+      return true;
+    }
+    return false;
   }
 
   /** Marks the target closed whatever is in flight. */
   void forceClose() {
     for (;;) {
-      int s = state;
-      if ((s & CLOSED) != 0 || STATE.compareAndSet(this, s, s | CLOSED)) {
+      long w = word();
+      if (!open(w)) {
+        return;
+      }
+      if (InFlightTable.WORD.compareAndSet(page, index, w, w | InFlightTable.CLOSED)) {
+        table.giveBack(slot);
         return;
       }
     }
@@ -257,5 +304,95 @@ public final class DefaultRegisteredTarget implements RegisteredTarget {
   @Override
   public String toString() {
     return target + " " + health.state().apiName() + " inFlight=" + inFlight();
+  }
+
+  /**
+   * The cut actions of requests in flight. Every attempt adds one and removes it when it ends, from the thread
+   * that runs it, so the set is striped by thread: a few arrays, each made on first use and guarded by its own
+   * (almost always uncontended) monitor. An entry knows its index, so removing it is a swap with the last one: no
+   * hashing, no shared counter, and the entry is the handle the caller gets back.
+   */
+  private static final class DrainCuts {
+    private static final int STRIPES = 8;
+    private final AtomicReferenceArray<Stripe> stripes = new AtomicReferenceArray<>(STRIPES);
+
+    /** One stripe's entries, in {@code entries[0, size)}. */
+    private static final class Stripe {
+      Entry[] entries = new Entry[4];
+      int size;
+    }
+
+    /** A registered action; running it removes it. */
+    private static final class Entry implements Runnable {
+      final Stripe stripe;
+      final Runnable cut;
+      /** Index in the stripe, -1 once removed (guarded by the stripe). */
+      int index;
+
+      Entry(Stripe stripe, Runnable cut) {
+        this.stripe = stripe;
+        this.cut = cut;
+      }
+
+      @Override
+      public void run() {
+        remove();
+      }
+
+      /** Removes the entry; returns whether it was still there (whoever removes it runs it, if anyone does). */
+      boolean remove() {
+        Stripe st = stripe;
+        synchronized (st) {
+          int i = index;
+          if (i < 0) {
+            return false;
+          }
+          Entry last = st.entries[--st.size];
+          st.entries[i] = last;
+          last.index = i;
+          st.entries[st.size] = null;
+          index = -1;
+          return true;
+        }
+      }
+    }
+
+    /** Adds {@code cut}; the entry returned removes it. */
+    Entry add(Runnable cut) {
+      int k = (int) Thread.currentThread().getId() & (STRIPES - 1);
+      Stripe st = stripes.get(k);
+      if (st == null) {
+        stripes.compareAndSet(k, null, new Stripe());
+        st = stripes.get(k);
+      }
+      Entry e = new Entry(st, cut);
+      synchronized (st) {
+        if (st.size == st.entries.length) {
+          st.entries = Arrays.copyOf(st.entries, st.size * 2);
+        }
+        e.index = st.size;
+        st.entries[st.size++] = e;
+      }
+      return e;
+    }
+
+    /** Removes and returns every action. */
+    List<Runnable> removeAll() {
+      List<Runnable> out = new ArrayList<>();
+      for (int k = 0; k < STRIPES; k++) {
+        Stripe st = stripes.get(k);
+        if (st != null) {
+          synchronized (st) {
+            for (int i = 0; i < st.size; i++) {
+              out.add(st.entries[i].cut);
+              st.entries[i].index = -1;
+              st.entries[i] = null;
+            }
+            st.size = 0;
+          }
+        }
+      }
+      return out;
+    }
   }
 }

@@ -57,6 +57,8 @@ public final class DefaultTargetGroup implements TargetGroup {
   private final DefaultStickySessions stickySessions;
   private volatile TargetGroupListener[] listenerArray = new TargetGroupListener[0];
   private volatile Snapshot snapshot = Snapshot.EMPTY;
+  /** Every member's in-flight count, contiguous (selectors that compare counts scan it). */
+  private final InFlightTable inFlightTable = new InFlightTable();
   private long slowStartTimer = -1;
   private long anomalyTimer = -1;
   private long registrationBatches;
@@ -137,6 +139,10 @@ public final class DefaultTargetGroup implements TargetGroup {
 
   Vertx vertx() {
     return vertx;
+  }
+
+  InFlightTable inFlightTable() {
+    return inFlightTable;
   }
 
   @Override

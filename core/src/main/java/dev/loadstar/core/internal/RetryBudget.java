@@ -12,6 +12,10 @@ import java.util.function.LongSupplier;
  * <p>Lock-free: one slot per second in a ring, each slot holding its epoch second, its request count and its
  * retry count. A slot is reset by the first thread that finds it stale; a count racing with that reset may be
  * lost, which only makes the budget slightly more or less generous for one second.
+ *
+ * <p>Every request is counted, so the ring is striped: {@value #STRIPES} rings, each on its own cache lines, a
+ * thread counting in the ring its id picks; {@link #tryRetry()} (rare) adds up all of them. Threads of different
+ * cores then seldom write the same line on every request.
  */
 public final class RetryBudget {
 
@@ -20,12 +24,17 @@ public final class RetryBudget {
 
   private static final int SLOTS = WINDOW_SECONDS;
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
+  private static final int STRIPES = 4;
+  /** Longs per stripe: 3 per slot, padded to a multiple of a 64-byte line. */
+  private static final int STRIDE = 32;
+  /** Padding before the first stripe, so it does not share a line with the array's header. */
+  private static final int BASE = 8;
 
   private final double ratio;
   private final int minPerSecond;
   private final LongSupplier nanoClock;
-  /** Per slot: [3 * i] = epoch second, [3 * i + 1] = requests, [3 * i + 2] = retries. */
-  private final AtomicLongArray slots = new AtomicLongArray(SLOTS * 3);
+  /** Stripe k, slot i: [at(k, i)] = epoch second, [at(k, i) + 1] = requests, [at(k, i) + 2] = retries. */
+  private final AtomicLongArray slots = new AtomicLongArray(BASE + STRIPES * STRIDE + BASE);
 
   /** A budget allowing {@code ratio} of requests plus {@code minPerSecond} retries per second. */
   public RetryBudget(double ratio, int minPerSecond) {
@@ -37,28 +46,32 @@ public final class RetryBudget {
     this.ratio = ratio;
     this.minPerSecond = minPerSecond;
     this.nanoClock = nanoClock;
-    for (int i = 0; i < SLOTS; i++) {
-      slots.set(3 * i, Long.MIN_VALUE);
+    for (int k = 0; k < STRIPES; k++) {
+      for (int i = 0; i < SLOTS; i++) {
+        slots.set(at(k, i), Long.MIN_VALUE);
+      }
     }
+  }
+
+  private static int at(int stripe, int slot) {
+    return BASE + stripe * STRIDE + 3 * slot;
   }
 
   /** Records a request (a first attempt). */
   public void onRequest() {
-    slot(nowSecond(), 1);
+    onRequest(nanoClock.getAsLong());
+  }
+
+  /** Records a request made at {@code nowNanos} (a reading of this budget's clock the caller already has). */
+  public void onRequest(long nowNanos) {
+    slot(Math.floorDiv(nowNanos, NANOS_PER_SECOND), 1);
   }
 
   /** Takes a retry from the budget; returns false, taking nothing, when the budget is spent. */
   public boolean tryRetry() {
     long now = nowSecond();
-    long requests = 0;
-    long retries = 0;
-    for (int i = 0; i < SLOTS; i++) {
-      long second = slots.get(3 * i);
-      if (second > now - WINDOW_SECONDS && second <= now) {
-        requests += slots.get(3 * i + 1);
-        retries += slots.get(3 * i + 2);
-      }
-    }
+    long requests = sum(now, 1);
+    long retries = sum(now, 2);
     double allowed = ratio * requests + (double) minPerSecond * WINDOW_SECONDS;
     if (retries + 1 > allowed) {
       return false;
@@ -78,12 +91,18 @@ public final class RetryBudget {
   }
 
   private long sum(int field) {
-    long now = nowSecond();
+    return sum(nowSecond(), field);
+  }
+
+  private long sum(long now, int field) {
     long total = 0;
-    for (int i = 0; i < SLOTS; i++) {
-      long second = slots.get(3 * i);
-      if (second > now - WINDOW_SECONDS && second <= now) {
-        total += slots.get(3 * i + field);
+    for (int k = 0; k < STRIPES; k++) {
+      for (int i = 0; i < SLOTS; i++) {
+        int a = at(k, i);
+        long second = slots.get(a);
+        if (second > now - WINDOW_SECONDS && second <= now) {
+          total += slots.get(a + field);
+        }
       }
     }
     return total;
@@ -94,16 +113,16 @@ public final class RetryBudget {
   }
 
   private void slot(long second, int field) {
-    int i = (int) Math.floorMod(second, (long) SLOTS);
-    long stamp = slots.get(3 * i);
+    int a = at((int) Thread.currentThread().getId() & (STRIPES - 1), (int) Math.floorMod(second, (long) SLOTS));
+    long stamp = slots.get(a);
     if (stamp != second) {
-      if (stamp < second && slots.compareAndSet(3 * i, stamp, second)) {
-        slots.set(3 * i + 1, 0);
-        slots.set(3 * i + 2, 0);
-      } else if (slots.get(3 * i) != second) {
+      if (stamp < second && slots.compareAndSet(a, stamp, second)) {
+        slots.set(a + 1, 0);
+        slots.set(a + 2, 0);
+      } else if (slots.get(a) != second) {
         return; // a stale clock reading; drop the count
       }
     }
-    slots.incrementAndGet(3 * i + field);
+    slots.incrementAndGet(a + field);
   }
 }

@@ -69,4 +69,27 @@ class RetryBudgetTest {
     assertThat(budget.requestsInWindow()).isEqualTo(9);
     assertThat(budget.retriesInWindow()).isEqualTo(9);
   }
+
+  @Test
+  void requestsCountedOnManyThreadsAllCountTowardsTheBudget() throws InterruptedException {
+    RetryBudget budget = new RetryBudget(0.2, 0, nanos::get);
+    Thread[] threads = new Thread[8];
+    for (int t = 0; t < threads.length; t++) {
+      threads[t] = new Thread(() -> {
+        for (int i = 0; i < 5; i++) {
+          budget.onRequest();
+        }
+      });
+      threads[t].start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(budget.requestsInWindow()).isEqualTo(40);
+    for (int i = 0; i < 8; i++) {
+      assertThat(budget.tryRetry()).as("retry %d", i).isTrue();
+    }
+    assertThat(budget.tryRetry()).isFalse();
+    assertThat(budget.retriesInWindow()).isEqualTo(8);
+  }
 }

@@ -5,6 +5,7 @@ import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.core.SelectionContext;
 import dev.loadstar.core.TargetSelector;
 import dev.loadstar.core.internal.DefaultRegisteredTarget;
+import dev.loadstar.core.internal.InFlightTable;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -71,10 +72,29 @@ final class PowerOfTwoChoices implements BalancingAlgorithm {
   abstract static class TwoChoices implements TargetSelector {
     final RegisteredTarget[] targets;
     private final AliasTable table;
+    /** Where the targets' counts are in their group's in-flight table (see {@link InFlightSlots}), or null. */
+    private final long[][] pageOf;
+    private final int[] indexOf;
+    private final long[] single;
+    private final int base;
 
     TwoChoices(RegisteredTarget[] targets, AliasTable table) {
       this.targets = targets;
       this.table = table;
+      InFlightSlots slots = InFlightSlots.of(targets);
+      this.pageOf = slots == null ? null : slots.pageOf;
+      this.indexOf = slots == null ? null : slots.indexOf;
+      this.single = slots == null ? null : slots.single;
+      this.base = slots == null ? 0 : slots.base;
+    }
+
+    /** The in-flight count of the target at {@code position}: from the group's table, else from the target. */
+    final int inFlight(int position) {
+      if (single != null) {
+        return InFlightTable.count(single[base + position]);
+      }
+      return pageOf != null ? InFlightTable.count(pageOf[position][indexOf[position]])
+          : targets[position].inFlight();
     }
 
     @Override
@@ -111,7 +131,7 @@ final class PowerOfTwoChoices implements BalancingAlgorithm {
 
     @Override
     boolean secondIsBetter(int a, int b) {
-      return targets[b].inFlight() < targets[a].inFlight();
+      return inFlight(b) < inFlight(a);
     }
   }
 
@@ -126,8 +146,8 @@ final class PowerOfTwoChoices implements BalancingAlgorithm {
 
     @Override
     boolean secondIsBetter(int a, int b) {
-      int inFlightA = targets[a].inFlight();
-      int inFlightB = targets[b].inFlight();
+      int inFlightA = inFlight(a);
+      int inFlightB = inFlight(b);
       if (decaying == null) {
         long latencyA = targets[a].latencyEwmaNanos();
         long latencyB = targets[b].latencyEwmaNanos();

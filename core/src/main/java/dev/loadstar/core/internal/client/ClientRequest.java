@@ -27,7 +27,9 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.List;
 
 /**
  * One request of the client: its settings, then its attempts through core's {@link Exchange}. Everything after
@@ -38,8 +40,19 @@ final class ClientRequest implements LoadBalancedRequest {
   private final DefaultLoadBalancedClient client;
   private final HttpMethod method;
   private final RoutedUrl routed;
-  private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-  private final AtomicBoolean sent = new AtomicBoolean();
+  private static final VarHandle SENT;
+
+  static {
+    try {
+      SENT = MethodHandles.lookup().findVarHandle(ClientRequest.class, "sent", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The request's headers, made on first use (most requests add none). */
+  private MultiMap headers;
+  private volatile boolean sent;
   private String groupName;
   private final String requestUri;
   private Boolean idempotent;
@@ -71,13 +84,22 @@ final class ClientRequest implements LoadBalancedRequest {
 
   @Override
   public LoadBalancedRequest putHeader(String name, String value) {
-    headers.add(Checks.notNull("name", name), Checks.notNull("value", value));
+    headers().add(Checks.notNull("name", name), Checks.notNull("value", value));
     return this;
   }
 
   @Override
   public MultiMap headers() {
-    return headers;
+    MultiMap h = headers;
+    if (h == null) {
+      h = headers = MultiMap.caseInsensitiveMultiMap();
+    }
+    return h;
+  }
+
+  /** The request's {@code Cookie} header values (none without headers). */
+  private List<String> cookieHeaders() {
+    return headers == null ? List.of() : headers.getAll(HttpHeaders.COOKIE);
   }
 
   @Override
@@ -117,7 +139,7 @@ final class ClientRequest implements LoadBalancedRequest {
 
   @Override
   public Future<LoadBalancedResponse> send(Buffer body) {
-    if (!sent.compareAndSet(false, true)) {
+    if (!SENT.compareAndSet(this, false, true)) {
       return Future.failedFuture(new IllegalStateException("request: already sent (expected: one send per request)"));
     }
     if (client.isClosed()) {
@@ -153,7 +175,7 @@ final class ClientRequest implements LoadBalancedRequest {
     }
     String name;
     try {
-      name = router.route(method, routed.host(), routed.port(), routed.path(), routed.query(), headers);
+      name = router.route(method, routed.host(), routed.port(), routed.path(), routed.query(), headers());
     } catch (RuntimeException e) {
       return new LoadBalancerException(null, Kind.NO_ROUTE, 0, "the request router failed for " + method + " "
           + routed.url() + ": " + e, e);
@@ -162,8 +184,8 @@ final class ClientRequest implements LoadBalancedRequest {
       return new LoadBalancerException(null, Kind.NO_ROUTE, 0, "no rule matches " + method + " " + routed.url(), null);
     }
     groupName = name;
-    if (!headers.contains(HttpHeaders.HOST)) {
-      headers.set(HttpHeaders.HOST, routed.authority());
+    if (!headers().contains(HttpHeaders.HOST)) {
+      headers().set(HttpHeaders.HOST, routed.authority());
     }
     return null;
   }
@@ -178,15 +200,15 @@ final class ClientRequest implements LoadBalancedRequest {
       exchange.hashKey(hashKey);
     } else if (group.config().algorithm().usesHashKey()) {
       int q = requestUri.indexOf('?');
-      exchange.hashKey(group.config().hashKey().valueIn(headers, q < 0 ? null : requestUri.substring(q + 1), null));
+      exchange.hashKey(group.config().hashKey().valueIn(headers(), q < 0 ? null : requestUri.substring(q + 1), null));
     }
     Stickiness stickiness = group.config().stickiness();
     if (stickiness.enabled()) {
       String cookie = stickyCookie != null ? stickyCookie
-          : Cookies.get(headers.getAll(HttpHeaders.COOKIE), group.stickySessions().cookieName());
+          : Cookies.get(cookieHeaders(), group.stickySessions().cookieName());
       if (stickiness.type() == Stickiness.Type.APP_COOKIE) {
         appSession = cookie != null
-            || Cookies.get(headers.getAll(HttpHeaders.COOKIE), stickiness.appCookieName()) != null;
+            || Cookies.get(cookieHeaders(), stickiness.appCookieName()) != null;
       }
       exchange.stickyCookie(cookie);
     }
@@ -263,9 +285,11 @@ final class ClientRequest implements LoadBalancedRequest {
       // a listener sets (not adds) what it injects: the headers are the request's, reused by every attempt
       exchange.beforeSend(headers);
       req = client.webClient().request(method, exchange.port(), exchange.host(), requestUri)
-          .putHeaders(headers)
           .idleTimeout(timeoutMs)
           .followRedirects(false);
+      if (headers != null) {
+        req.putHeaders(headers);
+      }
       if (group.config().protocol() == TargetGroupConfig.Protocol.HTTPS) {
         req.ssl(true);
       }
@@ -299,7 +323,8 @@ final class ClientRequest implements LoadBalancedRequest {
    */
   private void call(TargetFunction fn) {
     FunctionRequest request = new FunctionRequest(method, requestUri,
-        MultiMap.caseInsensitiveMultiMap().addAll(headers), body == null ? null : body.copy());
+        headers == null ? MultiMap.caseInsensitiveMultiMap() : MultiMap.caseInsensitiveMultiMap().addAll(headers),
+        body == null ? null : body.copy());
     fn.call(client.vertx(), context, exchange.server().target().id(), request, timeoutMs).onComplete(ar -> {
       if (ar.succeeded()) {
         FunctionResponse resp = ar.result();
