@@ -435,6 +435,11 @@ public final class Exchange implements SelectionContext {
     return engine;
   }
 
+  /** Whether a listener observes this exchange (else {@link #beforeSend} has nothing to call). */
+  public boolean observed() {
+    return listener != ExchangeListener.NONE;
+  }
+
   /** Lets the exchange's listener see (and add to) the headers of the current attempt before it is sent. */
   public void beforeSend(io.vertx.core.MultiMap headers) {
     try {

@@ -94,7 +94,7 @@ class ApiBoundaryTest {
       for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
         String name = root.relativize(f).toString().replace('/', '.').replace('\\', '.');
         name = name.substring(0, name.length() - ".class".length());
-        if (name.contains(".internal.") || name.endsWith("package-info")) {
+        if (name.contains(".internal.") || name.endsWith("package-info") || name.equals("module-info")) {
           continue;
         }
         Class<?> c = Class.forName(name, false, ApiBoundaryTest.class.getClassLoader());

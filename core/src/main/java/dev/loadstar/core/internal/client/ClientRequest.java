@@ -24,8 +24,9 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -66,8 +67,8 @@ final class ClientRequest implements LoadBalancedRequest {
   private Exchange exchange;
   private Buffer body;
   private Promise<LoadBalancedResponse> result;
-  /** The current attempt's request, for an abort when its target's deregistration delay elapses. */
-  private SentRequests.Sent current;
+  /** The current attempt's request to the target, for a reset when its deregistration delay elapses. */
+  private HttpClientRequest current;
   private Throwable lastCause;
   /** Whether the request belongs to an app_cookie session (it carried the app's or the balancer's cookie). */
   private boolean appSession;
@@ -214,9 +215,9 @@ final class ClientRequest implements LoadBalancedRequest {
     }
     exchange.sessionKey(sessionKey);
     exchange.onDrainTimeout(() -> context.runOnContext(v -> {
-      SentRequests.Sent s = current;
-      if (s != null) {
-        s.abort();
+      HttpClientRequest r = current;
+      if (r != null) {
+        r.reset(); // its failure then classifies as DEREGISTERED: not retried
       }
     }));
     attempt();
@@ -279,21 +280,18 @@ final class ClientRequest implements LoadBalancedRequest {
   }
 
   private void sendHttp() {
-    SentRequests.Sent tracked;
-    HttpRequest<Buffer> req;
+    RequestOptions o;
     try {
       // a listener sets (not adds) what it injects: the headers are the request's, reused by every attempt
-      exchange.beforeSend(headers);
-      req = client.webClient().request(method, exchange.port(), exchange.host(), requestUri)
-          .idleTimeout(timeoutMs)
-          .followRedirects(false);
-      if (headers != null) {
-        req.putHeaders(headers);
+      if (exchange.observed()) {
+        exchange.beforeSend(headers());
       }
+      o = new RequestOptions().setMethod(method).setHost(exchange.host()).setPort(exchange.port())
+          .setURI(requestUri).setHeaders(headers).setIdleTimeout(timeoutMs).setFollowRedirects(false);
       if (group.config().protocol() == TargetGroupConfig.Protocol.HTTPS) {
-        req.ssl(true);
+        o.setSsl(true);
       }
-      tracked = client.sentRequests().track(req);
+      client.defaultHeaders(o);
     } catch (RuntimeException e) {
       exchange.cancelled();
       exchange.finish(0);
@@ -301,18 +299,26 @@ final class ClientRequest implements LoadBalancedRequest {
           "the request could not be built: " + e, e));
       return;
     }
-    current = tracked;
-    Future<HttpResponse<Buffer>> f = body == null ? req.send() : req.sendBuffer(body);
-    f.onComplete(ar -> {
-      tracked.done();
-      current = null;
-      if (ar.succeeded()) {
-        HttpResponse<Buffer> resp = ar.result();
-        exchange.succeeded(resp.statusCode());
-        respond(resp);
+    client.httpClient().request(o).onComplete(connected -> {
+      if (connected.failed()) {
+        // no connection (or pooled stream) was had: nothing was sent
+        failedAttempt(connected.cause(), exchange.classify(connected.cause(), false));
         return;
       }
-      failedAttempt(ar.cause(), exchange.classify(ar.cause(), tracked.connected()));
+      HttpClientRequest req = connected.result();
+      current = req;
+      (body == null ? req.send() : req.send(body))
+          .compose(resp -> resp.body().map(b -> BufferedHttpResponse.of(resp, b)))
+          .onComplete(ar -> {
+            current = null;
+            if (ar.succeeded()) {
+              HttpResponse<Buffer> resp = ar.result();
+              exchange.succeeded(resp.statusCode());
+              respond(resp);
+              return;
+            }
+            failedAttempt(ar.cause(), exchange.classify(ar.cause(), true));
+          });
     });
   }
 
@@ -329,7 +335,7 @@ final class ClientRequest implements LoadBalancedRequest {
       if (ar.succeeded()) {
         FunctionResponse resp = ar.result();
         exchange.succeeded(resp.statusCode());
-        respond(new FunctionHttpResponse(resp));
+        respond(BufferedHttpResponse.of(resp));
         return;
       }
       failedAttempt(ar.cause(), exchange.classify(ar.cause(), true));

@@ -17,7 +17,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.client.WebClient;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -28,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The load-balanced client: one shared {@link WebClient} and one {@link AttemptEngine} (the retry policy and budget
+ * The load-balanced client: one shared Vert.x {@code HttpClient} (configured by the options' {@code WebClientOptions})
+ * and one {@link AttemptEngine} (the retry policy and budget
  * shared by every request). Each request is a {@link ClientRequest} driving a core {@code Exchange}: the exchange
  * picks the target of each attempt and decides retries; the request sends and classifies.
  */
@@ -36,8 +38,8 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
 
   private final Vertx vertx;
   private final HttpClientAgent httpClient;
-  private final WebClient webClient;
-  private final SentRequests sentRequests;
+  /** {@code User-Agent} sent when the request has none ({@code WebClientOptions}' user agent), or null. */
+  private final String userAgent;
   private final long requestTimeoutMs;
   private final long retryBackoffMs;
   private final TimeSource time;
@@ -50,7 +52,7 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
   private final AtomicLong retryKeys = new AtomicLong();
   private volatile RequestRouter router;
 
-  /** A client over a new shared {@code WebClient}, reporting exchanges to the listeners {@code listeners} makes. */
+  /** A client over a new shared HTTP client, reporting exchanges to the listeners {@code listeners} makes. */
   public DefaultLoadBalancedClient(Vertx vertx, LoadBalancedClientOptions options, ExchangeListener.Factory listeners,
       TimeSource time) {
     this.vertx = Checks.notNull("vertx", vertx);
@@ -62,8 +64,7 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
       wco.setTrustAll(true).setVerifyHost(false);
     }
     this.httpClient = vertx.httpClientBuilder().with(new HttpClientOptions(wco)).with(o.getPoolOptions()).build();
-    this.webClient = WebClient.wrap(httpClient, wco);
-    this.sentRequests = new SentRequests(webClient);
+    this.userAgent = wco.isUserAgentEnabled() ? wco.getUserAgent() : null;
     this.requestTimeoutMs = o.getRequestTimeoutMs();
     this.retryBackoffMs = o.getRetryBackoffMs();
     this.time = Checks.notNull("time", time);
@@ -168,12 +169,15 @@ public final class DefaultLoadBalancedClient implements LoadBalancedClient {
     return vertx;
   }
 
-  WebClient webClient() {
-    return webClient;
+  HttpClientAgent httpClient() {
+    return httpClient;
   }
 
-  SentRequests sentRequests() {
-    return sentRequests;
+  /** Adds the {@code User-Agent} of the client's options when the request sets none. */
+  void defaultHeaders(RequestOptions o) {
+    if (userAgent != null && (o.getHeaders() == null || !o.getHeaders().contains(HttpHeaders.USER_AGENT))) {
+      o.addHeader(HttpHeaders.USER_AGENT, userAgent);
+    }
   }
 
   long requestTimeoutMs() {
