@@ -22,7 +22,10 @@ import dev.loadstar.routing.TcpListener;
 import dev.loadstar.gateway.admin.AdminModel;
 import dev.loadstar.gateway.admin.AdminServer;
 import dev.loadstar.gateway.admin.LabControls;
+import dev.loadstar.gateway.accesslog.AccessLog;
+import dev.loadstar.gateway.internal.accesslog.AccessLogs;
 import dev.loadstar.gateway.metrics.GatewayMetrics;
+import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.scaling.ScalingGroup;
 import dev.loadstar.scaling.providers.InProcessProvider;
 import dev.loadstar.scaling.providers.ProcessProvider;
@@ -56,9 +59,9 @@ import java.util.function.Supplier;
  * listeners and groups (a loop is refused here too, by core); scaling groups; binding the listeners; admin) and, when a
  * step fails, closes what was started and fails. Function targets are resolved by name in the runtime's
  * {@link FunctionRegistry} ({@link Builder#functions}). {@link #close()}
- * releases everything in reverse order: admin, listeners (no new traffic), scaling groups and the in-process
- * providers they use, discovery, checkers, groups, metrics. Both are idempotent. The Vert.x instance belongs to
- * the caller.
+ * releases everything in reverse order: listeners (no new traffic), admin, scaling groups and the in-process
+ * providers they use, discovery, checkers, groups, metrics; {@link #shutdown(Duration)} does the same after letting
+ * requests in flight finish. Both are idempotent. The Vert.x instance belongs to the caller.
  */
 public final class GatewayRuntime implements AdminModel {
 
@@ -78,7 +81,12 @@ public final class GatewayRuntime implements AdminModel {
   private final Map<String, TcpListener> tcpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final GatewayMetrics metrics = new GatewayMetrics(registry);
+  private final AccessLogs accessLogs;
   private volatile AdminServer admin;
+  /** Set once every listener is bound (after the first health round): the gateway takes traffic. */
+  private volatile boolean serving;
+  /** Set when a shutdown or close starts: {@code /ready} answers 503 from then on. */
+  private volatile boolean stopping;
   private Future<Void> startSteps;
   private Future<Void> startFuture;
   private Future<Void> closeFuture;
@@ -94,6 +102,7 @@ public final class GatewayRuntime implements AdminModel {
     this.config = Objects.requireNonNull(config, "config");
     this.functions = Objects.requireNonNull(functions, "functions");
     this.firstHealthCheckWait = Objects.requireNonNull(firstHealthCheckWait, "firstHealthCheckWait");
+    this.accessLogs = new AccessLogs(TimeSource.system(vertx));
   }
 
   /** A runtime for the configuration on {@code vertx} (not started), with the built-in functions. */
@@ -164,7 +173,7 @@ public final class GatewayRuntime implements AdminModel {
       try {
         f = startGroups().compose(v -> buildListeners()).compose(v -> registerBalancerTargets())
             .compose(v -> startScaling()).compose(v -> firstHealthRound()).compose(v -> startListeners())
-            .compose(v -> startAdmin());
+            .andThen(ar -> serving = ar.succeeded()).compose(v -> startAdmin());
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);
       }
@@ -337,10 +346,15 @@ public final class GatewayRuntime implements AdminModel {
   private Future<Void> buildListeners() {
     for (ListenerSpec spec : config.listeners()) {
       if (spec.protocol() == ListenerSpec.Protocol.HTTP) {
-        HttpListener l = HttpListener.builder(vertx).config(spec.httpConfig()).rules(spec.rules())
-            .targetGroups(groups::get).build();
+        HttpListener.Builder b = HttpListener.builder(vertx).config(spec.httpConfig()).rules(spec.rules())
+            .targetGroups(groups::get);
+        AccessLog log = spec.accessLog() == null ? null : accessLogs.acquire(spec.accessLog());
+        HttpListener l = b.requestLog(log).build();
         httpListeners.put(spec.name(), l);
         metrics.bindHttpListener(spec.name(), l);
+        if (log != null) {
+          metrics.bindAccessLog(spec.name(), log);
+        }
       } else {
         TcpListener l = TcpListener.builder(vertx).host(spec.host()).port(spec.port())
             .targetGroup(groups.get(spec.tcpTargetGroup())).idleTimeout(spec.idleTimeout())
@@ -484,22 +498,45 @@ public final class GatewayRuntime implements AdminModel {
   }
 
   /**
-   * Closes everything in reverse order of start; idempotent. A start in progress completes (or fails) first, then
-   * everything it created is closed.
+   * {@code null} while the gateway takes traffic (every listener bound, each group's first health round decided);
+   * {@code "starting"} before, {@code "stopping"} once {@link #shutdown} or {@link #close} began.
    */
-  public synchronized Future<Void> close() {
+  @Override
+  public String notReadyReason() {
+    return stopping ? "stopping" : serving ? null : "starting";
+  }
+
+  /**
+   * Closes everything in reverse order of start, at once: requests in flight are cut (see {@link #shutdown} to let
+   * them finish); idempotent. A start in progress completes (or fails) first, then everything it created is closed.
+   */
+  public Future<Void> close() {
+    return shutdown(Duration.ZERO);
+  }
+
+  /**
+   * Stops gracefully: {@code /ready} answers 503 at once, the listeners stop accepting connections at once and let
+   * the requests in flight finish for up to {@code grace} (HTTP listeners; TCP listeners close their connections),
+   * then everything is closed as {@link #close()} does (admin API, scaling groups, discovery, checkers, groups).
+   * Completes when everything is closed; later calls (and {@link #close()}) return the same future.
+   */
+  public synchronized Future<Void> shutdown(Duration grace) {
+    Objects.requireNonNull(grace, "grace");
     if (closeFuture != null) {
       return closeFuture;
     }
+    stopping = true;
     // a start in progress finishes its current steps first, so nothing it creates afterwards is left running
     Future<Void> f = startSteps == null ? Future.succeededFuture()
         : startSteps.transform(ar -> Future.succeededFuture());
+    f = step(f, () -> all(new ArrayList<>(httpListeners.values()).stream().map(l -> l.shutdown(grace)).toList(),
+        new ArrayList<>(tcpListeners.values()).stream().map(TcpListener::close).toList()));
+    // what the listeners logged is written out (bounded: an output that stays blocked does not hold the shutdown)
+    f = step(f, () -> Future.fromCompletionStage(accessLogs.closeAll(), vertx.getOrCreateContext()));
     f = step(f, () -> {
       AdminServer a = admin;
       return a == null ? Future.succeededFuture() : a.close();
     });
-    f = step(f, () -> all(new ArrayList<>(httpListeners.values()).stream().map(HttpListener::close).toList(),
-        new ArrayList<>(tcpListeners.values()).stream().map(TcpListener::close).toList()));
     f = step(f, () -> all(new ArrayList<>(scaling.values()).stream().map(ScalingGroup::close).toList()));
     f = step(f, () -> all(inProcess.stream().map(InProcessProvider::close).toList(),
         ownProviders.stream().map(InstanceProvider::close).toList()));

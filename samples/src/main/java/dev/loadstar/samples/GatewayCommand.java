@@ -8,6 +8,7 @@ import dev.loadstar.gateway.GatewayRuntime;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code gateway} subcommand: the embeddable ALB as a process, from a declarative configuration file. Runs
- * until SIGINT or SIGTERM; a shutdown hook closes everything in order.
+ * until SIGINT or SIGTERM; a shutdown hook stops accepting connections, lets requests in flight finish (up to
+ * {@code --drain-timeout}) and closes everything in order.
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
     description = {"Runs the gateway described by a configuration file (YAML or JSON): listeners with rules, target "
@@ -34,8 +36,14 @@ final class GatewayCommand implements Callable<Integer> {
       description = "The configuration file (.yaml, .yml or .json).")
   Path config;
 
+  @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "20",
+      description = "On SIGTERM, how long requests in flight may take to finish once the listeners stopped accepting "
+          + "(default: ${DEFAULT-VALUE}; keep it below Kubernetes' terminationGracePeriodSeconds).")
+  int drainTimeoutSeconds;
+
   @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", defaultValue = "30",
-      description = "How long closing may take before the process exits anyway (default: ${DEFAULT-VALUE}).")
+      description = "How long closing may take after the drain before the process exits anyway "
+          + "(default: ${DEFAULT-VALUE}).")
   int shutdownTimeoutSeconds;
 
   @Override
@@ -57,9 +65,11 @@ final class GatewayCommand implements Callable<Integer> {
     // registered before start, so a signal during start still closes what started
     Thread hook = new Thread(() -> {
       try {
-        out.println("gateway stopping");
+        out.println("gateway stopping: no new connections; requests in flight get up to " + drainTimeoutSeconds
+            + " s");
         out.flush();
-        runtime.close().toCompletionStage().toCompletableFuture().get(shutdownTimeoutSeconds, TimeUnit.SECONDS);
+        runtime.shutdown(Duration.ofSeconds(drainTimeoutSeconds)).toCompletionStage().toCompletableFuture()
+            .get(drainTimeoutSeconds + (long) shutdownTimeoutSeconds, TimeUnit.SECONDS);
         vertx.close().toCompletionStage().toCompletableFuture().get(shutdownTimeoutSeconds, TimeUnit.SECONDS);
         out.println("gateway stopped");
         out.flush();

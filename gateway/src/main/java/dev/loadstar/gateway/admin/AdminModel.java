@@ -44,6 +44,14 @@ public interface AdminModel {
   /** The scaling groups by name, in a stable order. */
   Map<String, ScalingGroup> scalingGroups();
 
+  /**
+   * Why the gateway cannot take traffic now ({@code "starting"}, {@code "stopping"}), or null when it can: the admin
+   * API's {@code /ready} answers 503 with this reason, else 200.
+   */
+  default String notReadyReason() {
+    return null;
+  }
+
   /** The lab's controls, when there is a lab; empty otherwise (lab endpoints then answer 409). */
   default Optional<LabControls> lab() {
     return Optional.empty();

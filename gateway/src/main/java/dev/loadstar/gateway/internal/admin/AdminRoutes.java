@@ -70,6 +70,12 @@ public final class AdminRoutes {
   }
 
   private Router build() {
+    // probes first: open to kubelet's requests (a pod IP in Host, no token); they tell nothing but up or ready
+    router.get("/live").handler(ctx -> json(ctx, 200, new JsonObject().put("Status", "live")));
+    router.get("/ready").handler(ctx -> {
+      String reason = model.notReadyReason();
+      json(ctx, reason == null ? 200 : 503, new JsonObject().put("Status", reason == null ? "ready" : reason));
+    });
     router.route().handler(src.guards().hostCheck()).handler(src.guards().wellFormedPath())
         .handler(src.guards().changes());
     router.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
@@ -300,7 +306,8 @@ public final class AdminRoutes {
         "PUT /api/scaling-groups/{name}/desired-capacity",
         "PUT /api/scaling-groups/{name}/health-check-type", "POST /api/lab/instances/{id}/stop-web-server",
         "POST /api/lab/instances/{id}/start-web-server", "GET /api/target-groups/{name}/stats", "GET /api/stats",
-        "GET /api/events", "POST /api/session", "DELETE /api/session", "GET /metrics", "GET /")) {
+        "GET /api/events", "POST /api/session", "DELETE /api/session", "GET /metrics", "GET /live", "GET /ready",
+        "GET /")) {
       endpoints.add(e);
     }
     boolean token = src.guards().tokenRequired();
