@@ -17,7 +17,9 @@ import dev.loadstar.core.TargetHealth;
 import dev.loadstar.core.discovery.TargetDiscovery;
 import dev.loadstar.healthcheck.HealthCheck;
 import dev.loadstar.healthcheck.HealthChecker;
+import dev.loadstar.core.ExchangeListener;
 import dev.loadstar.routing.HttpListener;
+import dev.loadstar.routing.RequestStart;
 import dev.loadstar.routing.TcpListener;
 import dev.loadstar.gateway.admin.AdminModel;
 import dev.loadstar.gateway.admin.AdminServer;
@@ -93,6 +95,8 @@ public final class GatewayRuntime implements AdminModel {
 
   private final FunctionRegistry functions;
   private final Duration firstHealthCheckWait;
+  private ExchangeListener.Factory exchangeListeners = ExchangeListener.Factory.NONE;
+  private RequestStart requestStart;
 
   /** How long {@link #start()} waits by default for each group's first health checks before binding listeners. */
   public static final Duration DEFAULT_FIRST_HEALTH_CHECK_WAIT = Duration.ofSeconds(30);
@@ -121,6 +125,8 @@ public final class GatewayRuntime implements AdminModel {
     private final GatewayConfig config;
     private FunctionRegistry functions = FunctionRegistry.builtIn();
     private Duration firstHealthCheckWait = DEFAULT_FIRST_HEALTH_CHECK_WAIT;
+    private ExchangeListener.Factory exchangeListeners = ExchangeListener.Factory.NONE;
+    private RequestStart requestStart;
 
     private Builder(Vertx vertx, GatewayConfig config) {
       this.vertx = vertx;
@@ -150,9 +156,30 @@ public final class GatewayRuntime implements AdminModel {
       return this;
     }
 
+    /**
+     * Reports every forwarded request of every HTTP listener and its attempts to the listeners {@code factory} makes
+     * (e.g. {@code LoadstarTracing.clientSpans()}: a client span per attempt).
+     */
+    public Builder exchangeListeners(ExchangeListener.Factory factory) {
+      this.exchangeListeners = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    /**
+     * Tells {@code start} of every request every HTTP listener receives (e.g. {@code LoadstarTracing.serverSpans()}:
+     * a server span per request); null for none.
+     */
+    public Builder requestStart(RequestStart start) {
+      this.requestStart = start;
+      return this;
+    }
+
     /** The runtime (not started). */
     public GatewayRuntime build() {
-      return new GatewayRuntime(vertx, config, functions, firstHealthCheckWait);
+      GatewayRuntime rt = new GatewayRuntime(vertx, config, functions, firstHealthCheckWait);
+      rt.exchangeListeners = exchangeListeners;
+      rt.requestStart = requestStart;
+      return rt;
     }
   }
 
@@ -347,7 +374,7 @@ public final class GatewayRuntime implements AdminModel {
     for (ListenerSpec spec : config.listeners()) {
       if (spec.protocol() == ListenerSpec.Protocol.HTTP) {
         HttpListener.Builder b = HttpListener.builder(vertx).config(spec.httpConfig()).rules(spec.rules())
-            .targetGroups(groups::get);
+            .targetGroups(groups::get).exchangeListeners(exchangeListeners).requestStart(requestStart);
         AccessLog log = spec.accessLog() == null ? null : accessLogs.acquire(spec.accessLog());
         HttpListener l = b.requestLog(log).build();
         httpListeners.put(spec.name(), l);

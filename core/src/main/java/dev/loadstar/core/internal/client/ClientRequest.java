@@ -16,6 +16,7 @@ import dev.loadstar.core.Stickiness;
 import dev.loadstar.core.TargetFunction;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.core.TraceContext;
 import dev.loadstar.core.config.Checks;
 import dev.loadstar.core.internal.client.DefaultLoadBalancedClient.RoutedUrl;
 import io.vertx.core.Context;
@@ -262,6 +263,8 @@ final class ClientRequest implements LoadBalancedRequest {
     try {
       // a listener sets (not adds) what it injects: the headers are the request's, reused by every attempt
       exchange.beforeSend(headers);
+      // W3C trace context: the caller's (or a tracing listener's) traceparent is sent; none starts a trace
+      TraceContext.ensure(headers, null);
       req = client.webClient().request(method, exchange.port(), exchange.host(), requestUri)
           .putHeaders(headers)
           .idleTimeout(timeoutMs)

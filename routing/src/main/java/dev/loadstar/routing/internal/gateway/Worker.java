@@ -121,8 +121,8 @@ final class Worker implements Deployable {
 
   private void invalid(HttpServerRequest req) {
     stats.requests.increment();
-    if (listener.requestLog != null) {
-      Record.start(req, config.name(), listener.requestLog);
+    if (listener.records()) {
+      Record.start(req, config.name(), listener.requestLog, listener.requestStart);
     }
     respond(req, 400);
   }
@@ -139,7 +139,8 @@ final class Worker implements Deployable {
   private void handle(HttpServerRequest req) {
     stats.requests.increment();
     req.pause();
-    Record record = listener.requestLog == null ? null : Record.start(req, config.name(), listener.requestLog);
+    Record record = listener.records()
+        ? Record.start(req, config.name(), listener.requestLog, listener.requestStart) : null;
     MultiMap headers = req.headers();
     int maxHeader = config.maxHeaderLength();
     for (Map.Entry<String, String> e : headers) {
