@@ -1,5 +1,6 @@
 package dev.loadstar.gateway;
 
+import dev.loadstar.gateway.config.ConfigException;
 import dev.loadstar.gateway.config.GatewayConfig;
 import dev.loadstar.gateway.config.ListenerSpec;
 import dev.loadstar.gateway.config.ScalingGroupSpec;
@@ -69,22 +70,26 @@ public final class GatewayRuntime implements AdminModel {
 
   private static final System.Logger LOG = System.getLogger(GatewayRuntime.class.getName());
 
-  private final Vertx vertx;
-  private final GatewayConfig config;
-  private final Map<String, TargetGroup> groups = Collections.synchronizedMap(new LinkedHashMap<>());
-  private final Map<String, HealthCheck> healthChecks = new ConcurrentHashMap<>();
-  private final List<HealthChecker> checkers = new CopyOnWriteArrayList<>();
-  private final Map<String, HealthChecker> checkerByGroup = new ConcurrentHashMap<>();
-  private final List<TargetDiscovery> discoveries = new CopyOnWriteArrayList<>();
+  final Vertx vertx;
+  /** The configuration running: the one started with, then each reload's. */
+  volatile GatewayConfig config;
+  final Map<String, TargetGroup> groups = Collections.synchronizedMap(new LinkedHashMap<>());
+  final Map<String, HealthCheck> healthChecks = new ConcurrentHashMap<>();
+  final List<HealthChecker> checkers = new CopyOnWriteArrayList<>();
+  final Map<String, HealthChecker> checkerByGroup = new ConcurrentHashMap<>();
+  final List<TargetDiscovery> discoveries = new CopyOnWriteArrayList<>();
+  final Map<String, TargetDiscovery> discoveryByGroup = new ConcurrentHashMap<>();
+  /** Reloads run one after another. */
+  private Future<List<String>> reloads = Future.succeededFuture(List.of());
   private final Map<String, ScalingGroup> scaling = Collections.synchronizedMap(new LinkedHashMap<>());
   private final List<InProcessProvider> inProcess = new CopyOnWriteArrayList<>();
   private final List<InstanceProvider> ownProviders = new CopyOnWriteArrayList<>();
-  private final Map<String, HttpListener> httpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
-  private final Map<String, TcpListener> tcpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
+  final Map<String, HttpListener> httpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
+  final Map<String, TcpListener> tcpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final GatewayMetrics metrics = new GatewayMetrics(registry);
-  private final AccessLogs accessLogs;
-  private volatile AdminServer admin;
+  final GatewayMetrics metrics = new GatewayMetrics(registry);
+  final AccessLogs accessLogs;
+  volatile AdminServer admin;
   /** Set once every listener is bound (after the first health round): the gateway takes traffic. */
   private volatile boolean serving;
   /** Set when a shutdown or close starts: {@code /ready} answers 503 from then on. */
@@ -93,10 +98,10 @@ public final class GatewayRuntime implements AdminModel {
   private Future<Void> startFuture;
   private Future<Void> closeFuture;
 
-  private final FunctionRegistry functions;
+  final FunctionRegistry functions;
   private final Duration firstHealthCheckWait;
-  private ExchangeListener.Factory exchangeListeners = ExchangeListener.Factory.NONE;
-  private RequestStart requestStart;
+  ExchangeListener.Factory exchangeListeners = ExchangeListener.Factory.NONE;
+  RequestStart requestStart;
 
   /** How long {@link #start()} waits by default for each group's first health checks before binding listeners. */
   public static final Duration DEFAULT_FIRST_HEALTH_CHECK_WAIT = Duration.ofSeconds(30);
@@ -215,31 +220,61 @@ public final class GatewayRuntime implements AdminModel {
     for (TargetGroupSpec spec : config.targetGroups()) {
       TargetGroup g = TargetGroup.create(vertx, spec.config());
       groups.put(spec.name(), g);
-      healthChecks.put(spec.name(), spec.healthCheck());
-      metrics.bindTargetGroup(g);
-      List<Target> targets = new ArrayList<>();
-      for (TargetSpec t : spec.targets()) {
-        if (!t.isBalancer()) {
-          targets.add(t.build(functions, n -> null, n -> null));
-        }
-      }
-      if (!targets.isEmpty()) {
-        g.register(targets);
-      }
-      HealthChecker checker = HealthChecker.start(vertx, g, spec.healthCheck(), spec.outlierDetection());
-      checkers.add(checker);
-      checkerByGroup.put(spec.name(), checker);
-      if (spec.discovery() != null) {
-        TargetDiscovery d = TargetDiscovery.start(vertx, g, spec.discovery());
-        discoveries.add(d);
-        ready.add(d.whenReady().recover(err -> {
-          // not fatal: answers that arrive later are applied; the gateway answers 503 for an empty group meanwhile
-          LOG.log(System.Logger.Level.WARNING, "target group " + spec.name() + ": " + err.getMessage());
-          return Future.succeededFuture();
-        }));
-      }
+      ready.add(startGroupParts(spec, g, List.of()));
     }
     return Future.all(ready).mapEmpty();
+  }
+
+  /**
+   * Binds the meters of {@code g}, registers the spec's instance, ip and function targets (and {@code extra} ones,
+   * with their health: a rebuilt group's) in it, starts its health checker and discovery; completes when discovery is
+   * ready (or gave up).
+   */
+  Future<Void> startGroupParts(TargetGroupSpec spec, TargetGroup g, List<RegisteredTarget> extra) {
+    metrics.bindTargetGroup(g);
+    List<Target> targets = new ArrayList<>();
+    for (TargetSpec t : spec.targets()) {
+      if (!t.isBalancer()) {
+        targets.add(t.build(functions, n -> null, n -> null));
+      }
+    }
+    for (RegisteredTarget t : extra) {
+      if (g.target(t.target().id()) == null && targets.stream().noneMatch(x -> x.id().equals(t.target().id()))) {
+        targets.add(t.target());
+      }
+    }
+    if (!targets.isEmpty()) {
+      g.register(targets);
+    }
+    for (RegisteredTarget t : extra) {
+      RegisteredTarget now = g.target(t.target().id());
+      if (now != null && now.target().address().equals(t.target().address())) {
+        g.updateHealth(t.target().id(), t.health());
+      }
+    }
+    startChecker(spec, g);
+    return startDiscovery(spec, g);
+  }
+
+  void startChecker(TargetGroupSpec spec, TargetGroup g) {
+    HealthChecker checker = HealthChecker.start(vertx, g, spec.healthCheck(), spec.outlierDetection());
+    checkers.add(checker);
+    checkerByGroup.put(spec.name(), checker);
+    healthChecks.put(spec.name(), spec.healthCheck());
+  }
+
+  Future<Void> startDiscovery(TargetGroupSpec spec, TargetGroup g) {
+    if (spec.discovery() == null) {
+      return Future.succeededFuture();
+    }
+    TargetDiscovery d = TargetDiscovery.start(vertx, g, spec.discovery());
+    discoveries.add(d);
+    discoveryByGroup.put(spec.name(), d);
+    return d.whenReady().recover(err -> {
+      // not fatal: answers that arrive later are applied; the gateway answers 503 for an empty group meanwhile
+      LOG.log(System.Logger.Level.WARNING, "target group " + spec.name() + ": " + err.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   /**
@@ -343,7 +378,7 @@ public final class GatewayRuntime implements AdminModel {
     return Future.succeededFuture();
   }
 
-  private Balancer balancerListener(String name) {
+  Balancer balancerListener(String name) {
     HttpListener h = httpListeners.get(name);
     return h != null ? h : tcpListeners.get(name);
   }
@@ -373,25 +408,43 @@ public final class GatewayRuntime implements AdminModel {
   private Future<Void> buildListeners() {
     for (ListenerSpec spec : config.listeners()) {
       if (spec.protocol() == ListenerSpec.Protocol.HTTP) {
-        HttpListener.Builder b = HttpListener.builder(vertx).config(spec.httpConfig()).rules(spec.rules())
-            .targetGroups(groups::get).exchangeListeners(exchangeListeners).requestStart(requestStart);
-        AccessLog log = spec.accessLog() == null ? null : accessLogs.acquire(spec.accessLog());
-        HttpListener l = b.requestLog(log).build();
-        httpListeners.put(spec.name(), l);
-        metrics.bindHttpListener(spec.name(), l);
-        if (log != null) {
-          metrics.bindAccessLog(spec.name(), log);
-        }
+        httpListeners.put(spec.name(), buildHttp(spec));
       } else {
-        TcpListener l = TcpListener.builder(vertx).host(spec.host()).port(spec.port())
-            .targetGroup(groups.get(spec.tcpTargetGroup())).idleTimeout(spec.idleTimeout())
-            .connectTimeout(spec.connectTimeout()).name(spec.name()).localZone(spec.zone())
-            .retryPolicy(spec.retryPolicy()).build();
-        tcpListeners.put(spec.name(), l);
-        metrics.bindTcpListener(spec.name(), l);
+        tcpListeners.put(spec.name(), buildTcp(spec));
       }
     }
     return Future.succeededFuture();
+  }
+
+  /** An HTTP listener of the spec (not bound), its meters and access log bound. */
+  HttpListener buildHttp(ListenerSpec spec) {
+    HttpListener.Builder b = HttpListener.builder(vertx).config(spec.httpConfig()).rules(spec.rules())
+        .targetGroups(groups::get).exchangeListeners(exchangeListeners).requestStart(requestStart);
+    AccessLog log = spec.accessLog() == null ? null : accessLogs.acquire(spec.accessLog());
+    HttpListener l;
+    try {
+      l = b.requestLog(log).build();
+    } catch (RuntimeException e) {
+      if (log != null) {
+        accessLogs.release(spec.accessLog());
+      }
+      throw e;
+    }
+    metrics.bindHttpListener(spec.name(), l);
+    if (log != null) {
+      metrics.bindAccessLog(spec.name(), log);
+    }
+    return l;
+  }
+
+  /** A TCP listener of the spec (not bound), its meters bound. */
+  TcpListener buildTcp(ListenerSpec spec) {
+    TcpListener l = TcpListener.builder(vertx).host(spec.host()).port(spec.port())
+        .targetGroup(groups.get(spec.tcpTargetGroup())).idleTimeout(spec.idleTimeout())
+        .connectTimeout(spec.connectTimeout()).name(spec.name()).localZone(spec.zone())
+        .retryPolicy(spec.retryPolicy()).build();
+    metrics.bindTcpListener(spec.name(), l);
+    return l;
   }
 
   private Future<Void> startListeners() {
@@ -407,7 +460,7 @@ public final class GatewayRuntime implements AdminModel {
     return Future.all(started).mapEmpty();
   }
 
-  private static Future<Void> bind(ListenerSpec spec, Supplier<Future<Void>> start) {
+  static Future<Void> bind(ListenerSpec spec, Supplier<Future<Void>> start) {
     return start.get().recover(err -> Future.failedFuture(new IllegalStateException("listener " + spec.name()
         + ": cannot bind " + spec.host() + ":" + spec.port() + ": " + err.getMessage(), err)));
   }
@@ -484,6 +537,80 @@ public final class GatewayRuntime implements AdminModel {
     synchronized (scaling) {
       return Collections.unmodifiableMap(new LinkedHashMap<>(scaling));
     }
+  }
+
+  /**
+   * Reads the configuration file again (with the environment and functions it was read with) and applies it; see
+   * {@link #reload(GatewayConfig)}. An invalid file changes nothing: the future fails with a {@link ConfigException}
+   * listing every error, which is also logged and published on the admin event stream ({@code config-reload}).
+   */
+  @Override
+  public Future<List<String>> reload() {
+    GatewayConfig current = config;
+    return vertx.executeBlocking(current::reread).compose(r -> r.errors().isEmpty() ? reload(r.config())
+        : reported(Future.failedFuture(new ConfigException(r.errors()))));
+  }
+
+  /**
+   * Applies a new configuration without a restart, changing only what differs (listeners' rules swapped atomically;
+   * groups, health checks, targets and listeners added, updated or removed; see docs/configuration.md, "Reload").
+   * Completes with the changes made; fails, changing nothing, with a {@link ConfigException} when the new
+   * configuration changes what a reload cannot ({@code admin}, {@code zone}, {@code stickinessSecrets},
+   * {@code scalingGroups}), or when a new listener cannot bind. Reloads run one after another.
+   */
+  public synchronized Future<List<String>> reload(GatewayConfig next) {
+    Objects.requireNonNull(next, "next");
+    return change(current -> new GatewayConfig.Result(next, List.of()));
+  }
+
+  /** Applies an edit of the running configuration (the admin API's changes), after the reloads before it. */
+  @Override
+  public synchronized Future<List<String>> change(java.util.function.Function<GatewayConfig,
+      GatewayConfig.Result> edit) {
+    Future<List<String>> f = reloads.transform(previous -> {
+      if (stopping || !serving) {
+        return Future.failedFuture(new IllegalStateException("the gateway is " + (stopping ? "stopping" : "starting")
+            + ": nothing was changed"));
+      }
+      GatewayConfig.Result r;
+      try {
+        r = edit.apply(config);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+      if (!r.errors().isEmpty()) {
+        return Future.failedFuture(new ConfigException(r.errors()));
+      }
+      return Reload.apply(this, r.config());
+    });
+    reloads = f;
+    return reported(f);
+  }
+
+  /** Logs the outcome of a reload or change and publishes it on the admin event stream. */
+  private Future<List<String>> reported(Future<List<String>> f) {
+    return f.andThen(ar -> {
+      io.vertx.core.json.JsonObject event = new io.vertx.core.json.JsonObject().put("source", config.source());
+      if (ar.succeeded()) {
+        LOG.log(System.Logger.Level.INFO, "configuration applied: " + (ar.result().isEmpty() ? "no changes"
+            : String.join("; ", ar.result())));
+        event.put("result", "applied").put("changes", new io.vertx.core.json.JsonArray(ar.result()));
+      } else if (ar.cause() instanceof ConfigException e) {
+        LOG.log(System.Logger.Level.WARNING, "configuration not applied, nothing changed: " + e.getMessage());
+        io.vertx.core.json.JsonArray errors = new io.vertx.core.json.JsonArray();
+        e.errors().forEach(x -> errors.add(x.toString()));
+        event.put("result", "rejected").put("errors", errors);
+      } else {
+        LOG.log(System.Logger.Level.WARNING, "configuration not applied: " + ar.cause());
+        event.put("result", "failed").put("errors", new io.vertx.core.json.JsonArray().add(String.valueOf(
+            ar.cause().getMessage())));
+      }
+      AdminServer a = admin;
+      if (a != null) {
+        a.modelChanged();
+        a.publish("config-reload", event);
+      }
+    });
   }
 
   /**

@@ -168,6 +168,36 @@ public final class AdminRoutes {
       });
     });
 
+    route(HttpMethod.POST, "/api/reload", ctx -> applied(ctx, model.reload(), changes -> new JsonObject()));
+    // ALB's CreateRule, ModifyRule, DeleteRule, ModifyTargetGroupAttributes and ModifyTargetGroup (health check):
+    // edits of the running configuration, validated whole as the file is
+    route(HttpMethod.POST, "/api/listeners/:name/rules", ctx -> {
+      String name = listener(ctx).name();
+      String body = jsonBody(ctx).encode();
+      applied(ctx, model.change(c -> c.withRule(name, body)), x -> rulesOf(name));
+    });
+    route(HttpMethod.PUT, "/api/listeners/:name/rules/:priority", ctx -> {
+      String name = listener(ctx).name();
+      long priority = priority(ctx);
+      String body = jsonBody(ctx).encode();
+      applied(ctx, model.change(c -> c.withRuleReplaced(name, priority, body)), x -> rulesOf(name));
+    });
+    route(HttpMethod.DELETE, "/api/listeners/:name/rules/:priority", ctx -> {
+      String name = listener(ctx).name();
+      long priority = priority(ctx);
+      applied(ctx, model.change(c -> c.withoutRule(name, priority)), x -> rulesOf(name));
+    });
+    route(HttpMethod.PUT, "/api/target-groups/:name/attributes", ctx -> {
+      String name = group(ctx).name();
+      String body = jsonBody(ctx).encode();
+      applied(ctx, model.change(c -> c.withTargetGroupAttributes(name, body)), x -> groupJson(name));
+    });
+    route(HttpMethod.PUT, "/api/target-groups/:name/health-check", ctx -> {
+      String name = group(ctx).name();
+      String body = jsonBody(ctx).encode();
+      applied(ctx, model.change(c -> c.withHealthCheck(name, body)), x -> groupJson(name));
+    });
+
     route(HttpMethod.POST, "/api/lab/instances/:id/stop-web-server", ctx -> lab(ctx, false));
     route(HttpMethod.POST, "/api/lab/instances/:id/start-web-server", ctx -> lab(ctx, true));
 
@@ -273,6 +303,57 @@ public final class AdminRoutes {
     });
   }
 
+  private static long priority(RoutingContext ctx) {
+    String p = ctx.pathParam("priority");
+    try {
+      return Long.parseLong(p);
+    } catch (NumberFormatException e) {
+      throw new ApiError(400, "ValidationError", "priority: \"" + p + "\" (expected: a rule priority 1-50000)");
+    }
+  }
+
+  private JsonObject rulesOf(String listener) {
+    for (AdminModel.ListenerInfo l : model.listeners()) {
+      if (l.name().equals(listener) && l.rules() != null) {
+        return new JsonObject().put("Rules", AdminJson.rules(l.rules()));
+      }
+    }
+    return new JsonObject();
+  }
+
+  private JsonObject groupJson(String name) {
+    TargetGroup g = model.targetGroups().get(name);
+    return g == null ? new JsonObject() : AdminJson.targetGroup(g, model.healthCheck(name));
+  }
+
+  /**
+   * Answers a reload or a change: 200 with the changes made (and {@code body}'s fields); 400 {@code ValidationError}
+   * with every error (as {@code validate} prints them) when nothing was changed; 404 for a rule that does not exist;
+   * 409 when the model has no configuration or is starting or stopping.
+   */
+  private static void applied(RoutingContext ctx, Future<List<String>> f, Function<List<String>, JsonObject> body) {
+    f.onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(ctx, 200, body.apply(ar.result()).put("Changes", new JsonArray(ar.result())));
+        return;
+      }
+      Throwable t = ar.cause();
+      if (t instanceof dev.loadstar.gateway.config.ConfigException e) {
+        JsonArray errors = new JsonArray();
+        e.errors().forEach(x -> errors.add(x.toString()));
+        String first = e.errors().get(0).message();
+        json(ctx, 400, AdminJson.error("ValidationError", e.errors().size() == 1 ? first
+            : e.errors().size() + " errors, the first: " + first).put("Errors", errors));
+      } else if (t instanceof java.util.NoSuchElementException) {
+        new ApiError(404, "RuleNotFound", t.getMessage()).write(ctx);
+      } else if (t instanceof UnsupportedOperationException) {
+        new ApiError(409, "NotReloadable", t.getMessage()).write(ctx);
+      } else {
+        ApiError.of(t).write(ctx);
+      }
+    });
+  }
+
   private void lab(RoutingContext ctx, boolean start) {
     Optional<LabControls> lab = model.lab();
     if (lab.isEmpty()) {
@@ -307,6 +388,9 @@ public final class AdminRoutes {
         "PUT /api/scaling-groups/{name}/health-check-type", "POST /api/lab/instances/{id}/stop-web-server",
         "POST /api/lab/instances/{id}/start-web-server", "GET /api/target-groups/{name}/stats", "GET /api/stats",
         "GET /api/events", "POST /api/session", "DELETE /api/session", "GET /metrics", "GET /live", "GET /ready",
+        "POST /api/reload", "POST /api/listeners/{name}/rules", "PUT /api/listeners/{name}/rules/{priority}",
+        "DELETE /api/listeners/{name}/rules/{priority}", "PUT /api/target-groups/{name}/attributes",
+        "PUT /api/target-groups/{name}/health-check",
         "GET /")) {
       endpoints.add(e);
     }
