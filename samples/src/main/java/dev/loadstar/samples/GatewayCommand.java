@@ -3,6 +3,7 @@ package dev.loadstar.samples;
 import dev.loadstar.gateway.admin.AdminModel;
 import dev.loadstar.gateway.admin.AdminServer;
 import dev.loadstar.gateway.config.ConfigError;
+import dev.loadstar.gateway.config.ConfigException;
 import dev.loadstar.gateway.config.GatewayConfig;
 import dev.loadstar.gateway.GatewayRuntime;
 import io.vertx.core.Vertx;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Spec;
     description = {"Runs the gateway described by a configuration file (YAML or JSON): listeners with rules, target "
         + "groups with health checks, scaling groups, the admin API and Prometheus metrics.",
         "Prints where the listeners and the admin API are bound; runs until interrupted (Ctrl-C, SIGTERM).",
+        "SIGHUP (or POST /api/reload on the admin API) reads the file again and applies it without a restart; an "
+            + "invalid file changes nothing and its errors are printed.",
         "Exit code 1 when the file has errors (printed like the validate command) or a port cannot be bound."})
 final class GatewayCommand implements Callable<Integer> {
 
@@ -105,9 +108,44 @@ final class GatewayCommand implements Callable<Integer> {
           + ")");
       out.println("dashboard on http://" + admin.host() + ":" + admin.actualPort() + "/");
     }
+    onSighup(runtime, out, err);
     out.println("gateway running; Ctrl-C stops it");
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * SIGHUP reads the configuration file again and applies it (an invalid file changes nothing: its errors are printed
+   * as {@code validate} prints them).
+   */
+  private static void onSighup(GatewayRuntime runtime, PrintWriter out, PrintWriter err) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> runtime.reload().onComplete(ar -> {
+        if (ar.succeeded()) {
+          synchronized (out) {
+            out.println("reload: " + (ar.result().isEmpty() ? "no changes" : "applied: "
+                + String.join("; ", ar.result())));
+            out.flush();
+          }
+        } else if (ar.cause() instanceof ConfigException e) {
+          synchronized (err) {
+            err.println("reload: rejected, nothing changed:");
+            for (ConfigError x : e.errors()) {
+              err.println(x);
+            }
+            err.println(e.errors().size() + (e.errors().size() == 1 ? " error" : " errors"));
+            err.flush();
+          }
+        } else {
+          synchronized (err) {
+            err.println("reload: failed, nothing changed: " + ar.cause().getMessage());
+            err.flush();
+          }
+        }
+      }));
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      err.println("gateway: SIGHUP cannot be handled on this platform (" + e.getMessage() + "); use POST /api/reload");
+    }
   }
 }

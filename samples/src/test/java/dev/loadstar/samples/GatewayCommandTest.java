@@ -67,6 +67,24 @@ class GatewayCommandTest {
       return waitForExit();
     }
 
+    /** Reads output lines until one equals {@code line}; returns the lines read, that one included. */
+    List<String> readUntil(String line) throws IOException {
+      List<String> read = new ArrayList<>();
+      String l;
+      while ((l = out.readLine()) != null) {
+        read.add(l);
+        if (l.equals(line)) {
+          return read;
+        }
+      }
+      throw new AssertionError("no line \"" + line + "\" in " + read);
+    }
+
+    /** Sends SIGHUP. */
+    void hangUp() throws Exception {
+      assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor()).isZero();
+    }
+
     List<String> waitForExit() throws Exception {
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
       List<String> rest = new ArrayList<>();
@@ -100,6 +118,46 @@ class GatewayCommandTest {
       assertThat(rest.indexOf("gateway stopped")).isGreaterThan(rest.indexOf(rest.stream()
           .filter(l -> l.startsWith("gateway stopping")).findFirst().orElseThrow()));
       assertThat(Sockets.accepts(web)).isFalse();
+    }
+  }
+
+  private static String fixed(String body) {
+    return """
+        admin: {port: 0}
+        listeners:
+          - name: web
+            host: 127.0.0.1
+            port: 0
+            defaultActions: [{type: fixed-response, fixedResponseConfig: {statusCode: 200, messageBody: %s}}]
+        """.formatted(body);
+  }
+
+  @Test
+  void sighupReloadsTheFileAndAnInvalidOneChangesNothing(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("gw.yaml");
+    Files.writeString(config, fixed("one"));
+    Vertx vertx = Vertx.vertx();
+    try (Gateway gw = Gateway.start(config, Map.of())) {
+      dev.loadstar.gateway.support.Http http = new dev.loadstar.gateway.support.Http(vertx);
+      int web = gw.port("web");
+      assertThat(http.get(web, "/").body()).isEqualTo("one");
+
+      Files.writeString(config, fixed("two"));
+      gw.hangUp();
+      gw.readUntil("reload: applied: listener web: rules replaced");
+      assertThat(http.get(web, "/").body()).isEqualTo("two");
+
+      Files.writeString(config, fixed("three").replace("statusCode: 200", "statusCode: 299x"));
+      gw.hangUp();
+      List<String> report = gw.readUntil("1 error");
+      assertThat(report).contains("reload: rejected, nothing changed:");
+      assertThat(report.get(report.size() - 2)).startsWith(config + ":6:")
+          .contains("listeners[0].defaultActions[0].fixedResponseConfig.statusCode: \"299x\"");
+      assertThat(http.get(web, "/").body()).isEqualTo("two");
+      http.close();
+      assertThat(gw.terminate()).contains("gateway stopped");
+    } finally {
+      vertx.close().await();
     }
   }
 
