@@ -206,13 +206,9 @@ final class Reload {
       }
     });
     for (String name : addedGroups) {
-      closing.add(removeGroup(name, oldOrNew(name)));
+      closing.add(removeGroup(name));
     }
     return Future.join(closing).mapEmpty();
-  }
-
-  private TargetGroupSpec oldOrNew(String name) {
-    return oldGroups.containsKey(name) ? oldGroups.get(name) : newGroups.get(name);
   }
 
   // ---- 3. commit ------------------------------------------------------------------------------------------------
@@ -395,7 +391,8 @@ final class Reload {
     retireGroupOnly(g);
   }
 
-  private Future<Void> removeGroup(String name, TargetGroupSpec spec) {
+  /** A group the prepare step added, undone at once (nothing was sent to it). */
+  private Future<Void> removeGroup(String name) {
     TargetGroup g = rt.groups.remove(name);
     rt.metrics.unbindTargetGroup(name);
     stopChecker(name);

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.loadstar.gateway.support.Configs;
+import dev.loadstar.gateway.support.HoldingBackend;
 import dev.loadstar.gateway.support.Sockets;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -166,16 +165,7 @@ class GatewayCommandTest {
     Vertx vertx = Vertx.vertx();
     try {
       // the backend answers health checks at once and holds /slow until the test releases it
-      Promise<Void> release = Promise.promise();
-      Promise<Void> slowArrived = Promise.promise();
-      HttpServer backend = vertx.createHttpServer().requestHandler(req -> {
-        if (req.path().equals("/slow")) {
-          slowArrived.tryComplete();
-          release.future().onComplete(x -> req.response().end("slow done"));
-        } else {
-          req.response().end("ok");
-        }
-      }).listen(0, "127.0.0.1").await();
+      HoldingBackend backend = new HoldingBackend(vertx);
       Path config = dir.resolve("gw.yaml");
       Files.writeString(config, """
           admin: {port: 0}
@@ -189,21 +179,21 @@ class GatewayCommandTest {
               healthCheck: {intervalSeconds: 0.5, timeoutSeconds: 0.2, embedded: true, path: /health}
               targets: [{id: b1, host: 127.0.0.1, port: "${env:BACKEND_PORT}"}]
           """);
-      try (Gateway gw = Gateway.start(config, Map.of("BACKEND_PORT", Integer.toString(backend.actualPort())),
+      try (Gateway gw = Gateway.start(config, Map.of("BACKEND_PORT", Integer.toString(backend.port())),
           "--drain-timeout", "60")) {
         int web = gw.port("web");
         HttpClient client = vertx.createHttpClient();
         Future<String> inFlight = client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
                 .setPort(web).setURI("/slow").setIdleTimeout(60_000))
             .compose(r -> r.send().compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b)));
-        slowArrived.future().await(30, TimeUnit.SECONDS);
+        backend.arrived().await(30, TimeUnit.SECONDS);
 
         gw.process().toHandle().destroy(); // SIGTERM while /slow is in flight
         await().atMost(Duration.ofSeconds(30)).until(() -> !Sockets.accepts(web));
         assertThat(inFlight.isComplete()).as("the request in flight is still being served").isFalse();
         assertThat(gw.process().isAlive()).isTrue();
 
-        release.complete();
+        backend.release();
         assertThat(inFlight.await(30, TimeUnit.SECONDS)).isEqualTo("200 slow done");
         List<String> rest = gw.waitForExit();
         assertThat(rest).contains("gateway stopped");

@@ -5,13 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.loadstar.gateway.GatewayRuntime;
 import dev.loadstar.gateway.config.GatewayConfig;
+import dev.loadstar.gateway.support.HoldingBackend;
 import dev.loadstar.gateway.support.Http;
 import dev.loadstar.gateway.support.Sockets;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
 import java.util.Map;
@@ -25,24 +24,15 @@ import org.junit.jupiter.api.Timeout;
 class ProbesAndShutdownTest {
 
   private final Vertx vertx = Vertx.vertx();
-  private final Promise<Void> release = Promise.promise();
-  private final Promise<Void> slowArrived = Promise.promise();
+  private final HoldingBackend backend = new HoldingBackend(vertx);
 
   @AfterEach
   void tearDown() {
-    release.tryComplete();
+    backend.release();
     vertx.close().await();
   }
 
   private GatewayRuntime start() {
-    HttpServer backend = vertx.createHttpServer().requestHandler(req -> {
-      if (req.path().equals("/slow")) {
-        slowArrived.tryComplete();
-        release.future().onComplete(x -> req.response().end("slow done"));
-      } else {
-        req.response().end("ok");
-      }
-    }).listen(0, "127.0.0.1").await();
     String yaml = """
         admin: {port: 0, token: probe-test-token-0123456789}
         listeners:
@@ -54,7 +44,7 @@ class ProbesAndShutdownTest {
           - name: app
             healthCheck: {intervalSeconds: 0.5, timeoutSeconds: 0.2, embedded: true, path: /health}
             targets: [{id: b1, host: 127.0.0.1, port: %d}]
-        """.formatted(backend.actualPort());
+        """.formatted(backend.port());
     GatewayRuntime rt = GatewayRuntime.create(vertx, GatewayConfig.parse(yaml, "probes.yaml", false,
         Map.<String, String>of()::get));
     rt.start().await();
@@ -90,7 +80,7 @@ class ProbesAndShutdownTest {
     Future<String> inFlight = vertx.createHttpClient().request(new RequestOptions().setMethod(HttpMethod.GET)
             .setHost("127.0.0.1").setPort(web).setURI("/slow").setIdleTimeout(60_000))
         .compose(r -> r.send().compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b)));
-    slowArrived.future().await(30, TimeUnit.SECONDS);
+    backend.arrived().await(30, TimeUnit.SECONDS);
 
     Future<Void> stopped = rt.shutdown(Duration.ofSeconds(60));
     assertThat(rt.close()).isSameAs(stopped);
@@ -104,7 +94,7 @@ class ProbesAndShutdownTest {
     assertThat(inFlight.isComplete()).isFalse();
     assertThat(stopped.isComplete()).isFalse();
 
-    release.complete();
+    backend.release();
     assertThat(inFlight.await(30, TimeUnit.SECONDS)).isEqualTo("200 slow done");
     stopped.await(30, TimeUnit.SECONDS);
     assertThat(Sockets.accepts(admin)).isFalse();

@@ -5,6 +5,7 @@ import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.gateway.admin.AdminModel;
 import dev.loadstar.gateway.admin.LabControls;
+import dev.loadstar.gateway.config.GatewayConfig;
 import dev.loadstar.scaling.HealthCheckType;
 import dev.loadstar.scaling.ScalingActivity;
 import dev.loadstar.scaling.ScalingGroup;
@@ -70,14 +71,15 @@ public final class AdminRoutes {
   }
 
   private Router build() {
-    // probes first: open to kubelet's requests (a pod IP in Host, no token); they tell nothing but up or ready
+    // a malformed %-escape is refused before any path route decodes it
+    router.route().handler(src.guards().wellFormedPath());
+    // probes next: open to kubelet's requests (a pod IP in Host, no token); they tell nothing but up or ready
     router.get("/live").handler(ctx -> json(ctx, 200, new JsonObject().put("Status", "live")));
     router.get("/ready").handler(ctx -> {
       String reason = model.notReadyReason();
       json(ctx, reason == null ? 200 : 503, new JsonObject().put("Status", reason == null ? "ready" : reason));
     });
-    router.route().handler(src.guards().hostCheck()).handler(src.guards().wellFormedPath())
-        .handler(src.guards().changes());
+    router.route().handler(src.guards().hostCheck()).handler(src.guards().changes());
     router.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.routeWithRegex("^/(metrics|api/.+)$").handler(src.guards().reads());
@@ -187,16 +189,9 @@ public final class AdminRoutes {
       long priority = priority(ctx);
       applied(ctx, model.change(c -> c.withoutRule(name, priority)), x -> rulesOf(name));
     });
-    route(HttpMethod.PUT, "/api/target-groups/:name/attributes", ctx -> {
-      String name = group(ctx).name();
-      String body = jsonBody(ctx).encode();
-      applied(ctx, model.change(c -> c.withTargetGroupAttributes(name, body)), x -> groupJson(name));
-    });
-    route(HttpMethod.PUT, "/api/target-groups/:name/health-check", ctx -> {
-      String name = group(ctx).name();
-      String body = jsonBody(ctx).encode();
-      applied(ctx, model.change(c -> c.withHealthCheck(name, body)), x -> groupJson(name));
-    });
+    route(HttpMethod.PUT, "/api/target-groups/:name/attributes",
+        ctx -> groupEdit(ctx, GatewayConfig::withTargetGroupAttributes));
+    route(HttpMethod.PUT, "/api/target-groups/:name/health-check", ctx -> groupEdit(ctx, GatewayConfig::withHealthCheck));
 
     route(HttpMethod.POST, "/api/lab/instances/:id/stop-web-server", ctx -> lab(ctx, false));
     route(HttpMethod.POST, "/api/lab/instances/:id/start-web-server", ctx -> lab(ctx, true));
@@ -310,6 +305,18 @@ public final class AdminRoutes {
     } catch (NumberFormatException e) {
       throw new ApiError(400, "ValidationError", "priority: \"" + p + "\" (expected: a rule priority 1-50000)");
     }
+  }
+
+  /** A change of one target group's section by {@code edit} (config, group name, JSON body); answers the group. */
+  private void groupEdit(RoutingContext ctx, GroupEdit edit) {
+    String name = group(ctx).name();
+    String body = jsonBody(ctx).encode();
+    applied(ctx, model.change(c -> edit.apply(c, name, body)), x -> groupJson(name));
+  }
+
+  @FunctionalInterface
+  private interface GroupEdit {
+    GatewayConfig.Result apply(GatewayConfig config, String group, String json);
   }
 
   private JsonObject rulesOf(String listener) {
