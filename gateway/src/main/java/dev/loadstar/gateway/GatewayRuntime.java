@@ -93,7 +93,7 @@ public final class GatewayRuntime implements AdminModel {
   /** Set once every listener is bound (after the first health round): the gateway takes traffic. */
   private volatile boolean serving;
   /** Set when a shutdown or close starts: {@code /ready} answers 503 from then on. */
-  private volatile boolean stopping;
+  volatile boolean stopping;
   private Future<Void> startSteps;
   private Future<Void> startFuture;
   private Future<Void> closeFuture;

@@ -319,7 +319,11 @@ final class Reload {
       }
       rt.healthChecks.put(spec.name(), spec.healthCheck());
       // the new checker starts once the old one stopped: targets keep the health checks gave them
-      closed.onComplete(ar -> rt.startChecker(spec, g));
+      closed.onComplete(ar -> {
+        if (!rt.stopping) { // a shutdown that began meanwhile closes the checkers it knows: start none after it
+          rt.startChecker(spec, g);
+        }
+      });
       changes.add("target group " + spec.name() + ": health check replaced (target health kept)");
     }
     if (changed("group-discovery:" + spec.name())) {
