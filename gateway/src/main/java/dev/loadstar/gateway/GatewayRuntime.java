@@ -1,5 +1,6 @@
 package dev.loadstar.gateway;
 
+import dev.loadstar.gateway.config.ConfigException;
 import dev.loadstar.gateway.config.GatewayConfig;
 import dev.loadstar.gateway.config.ListenerSpec;
 import dev.loadstar.gateway.config.ScalingGroupSpec;
@@ -17,12 +18,17 @@ import dev.loadstar.core.TargetHealth;
 import dev.loadstar.core.discovery.TargetDiscovery;
 import dev.loadstar.healthcheck.HealthCheck;
 import dev.loadstar.healthcheck.HealthChecker;
+import dev.loadstar.core.ExchangeListener;
 import dev.loadstar.routing.HttpListener;
+import dev.loadstar.routing.RequestStart;
 import dev.loadstar.routing.TcpListener;
 import dev.loadstar.gateway.admin.AdminModel;
 import dev.loadstar.gateway.admin.AdminServer;
 import dev.loadstar.gateway.admin.LabControls;
+import dev.loadstar.gateway.accesslog.AccessLog;
+import dev.loadstar.gateway.internal.accesslog.AccessLogs;
 import dev.loadstar.gateway.metrics.GatewayMetrics;
+import dev.loadstar.core.time.TimeSource;
 import dev.loadstar.scaling.ScalingGroup;
 import dev.loadstar.scaling.providers.InProcessProvider;
 import dev.loadstar.scaling.providers.ProcessProvider;
@@ -56,35 +62,46 @@ import java.util.function.Supplier;
  * listeners and groups (a loop is refused here too, by core); scaling groups; binding the listeners; admin) and, when a
  * step fails, closes what was started and fails. Function targets are resolved by name in the runtime's
  * {@link FunctionRegistry} ({@link Builder#functions}). {@link #close()}
- * releases everything in reverse order: admin, listeners (no new traffic), scaling groups and the in-process
- * providers they use, discovery, checkers, groups, metrics. Both are idempotent. The Vert.x instance belongs to
- * the caller.
+ * releases everything in reverse order: listeners (no new traffic), admin, scaling groups and the in-process
+ * providers they use, discovery, checkers, groups, metrics; {@link #shutdown(Duration)} does the same after letting
+ * requests in flight finish. Both are idempotent. The Vert.x instance belongs to the caller.
  */
 public final class GatewayRuntime implements AdminModel {
 
   private static final System.Logger LOG = System.getLogger(GatewayRuntime.class.getName());
 
-  private final Vertx vertx;
-  private final GatewayConfig config;
-  private final Map<String, TargetGroup> groups = Collections.synchronizedMap(new LinkedHashMap<>());
-  private final Map<String, HealthCheck> healthChecks = new ConcurrentHashMap<>();
-  private final List<HealthChecker> checkers = new CopyOnWriteArrayList<>();
-  private final Map<String, HealthChecker> checkerByGroup = new ConcurrentHashMap<>();
-  private final List<TargetDiscovery> discoveries = new CopyOnWriteArrayList<>();
+  final Vertx vertx;
+  /** The configuration running: the one started with, then each reload's. */
+  volatile GatewayConfig config;
+  final Map<String, TargetGroup> groups = Collections.synchronizedMap(new LinkedHashMap<>());
+  final Map<String, HealthCheck> healthChecks = new ConcurrentHashMap<>();
+  final List<HealthChecker> checkers = new CopyOnWriteArrayList<>();
+  final Map<String, HealthChecker> checkerByGroup = new ConcurrentHashMap<>();
+  final List<TargetDiscovery> discoveries = new CopyOnWriteArrayList<>();
+  final Map<String, TargetDiscovery> discoveryByGroup = new ConcurrentHashMap<>();
+  /** Reloads run one after another. */
+  private Future<List<String>> reloads = Future.succeededFuture(List.of());
   private final Map<String, ScalingGroup> scaling = Collections.synchronizedMap(new LinkedHashMap<>());
   private final List<InProcessProvider> inProcess = new CopyOnWriteArrayList<>();
   private final List<InstanceProvider> ownProviders = new CopyOnWriteArrayList<>();
-  private final Map<String, HttpListener> httpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
-  private final Map<String, TcpListener> tcpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
+  final Map<String, HttpListener> httpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
+  final Map<String, TcpListener> tcpListeners = Collections.synchronizedMap(new LinkedHashMap<>());
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final GatewayMetrics metrics = new GatewayMetrics(registry);
-  private volatile AdminServer admin;
+  final GatewayMetrics metrics = new GatewayMetrics(registry);
+  final AccessLogs accessLogs;
+  volatile AdminServer admin;
+  /** Set once every listener is bound (after the first health round): the gateway takes traffic. */
+  private volatile boolean serving;
+  /** Set when a shutdown or close starts: {@code /ready} answers 503 from then on. */
+  volatile boolean stopping;
   private Future<Void> startSteps;
   private Future<Void> startFuture;
   private Future<Void> closeFuture;
 
-  private final FunctionRegistry functions;
+  final FunctionRegistry functions;
   private final Duration firstHealthCheckWait;
+  ExchangeListener.Factory exchangeListeners = ExchangeListener.Factory.NONE;
+  RequestStart requestStart;
 
   /** How long {@link #start()} waits by default for each group's first health checks before binding listeners. */
   public static final Duration DEFAULT_FIRST_HEALTH_CHECK_WAIT = Duration.ofSeconds(30);
@@ -94,6 +111,7 @@ public final class GatewayRuntime implements AdminModel {
     this.config = Objects.requireNonNull(config, "config");
     this.functions = Objects.requireNonNull(functions, "functions");
     this.firstHealthCheckWait = Objects.requireNonNull(firstHealthCheckWait, "firstHealthCheckWait");
+    this.accessLogs = new AccessLogs(TimeSource.system(vertx));
   }
 
   /** A runtime for the configuration on {@code vertx} (not started), with the built-in functions. */
@@ -112,6 +130,8 @@ public final class GatewayRuntime implements AdminModel {
     private final GatewayConfig config;
     private FunctionRegistry functions = FunctionRegistry.builtIn();
     private Duration firstHealthCheckWait = DEFAULT_FIRST_HEALTH_CHECK_WAIT;
+    private ExchangeListener.Factory exchangeListeners = ExchangeListener.Factory.NONE;
+    private RequestStart requestStart;
 
     private Builder(Vertx vertx, GatewayConfig config) {
       this.vertx = vertx;
@@ -141,9 +161,30 @@ public final class GatewayRuntime implements AdminModel {
       return this;
     }
 
+    /**
+     * Reports every forwarded request of every HTTP listener and its attempts to the listeners {@code factory} makes
+     * (e.g. {@code LoadstarTracing.clientSpans()}: a client span per attempt).
+     */
+    public Builder exchangeListeners(ExchangeListener.Factory factory) {
+      this.exchangeListeners = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    /**
+     * Tells {@code start} of every request every HTTP listener receives (e.g. {@code LoadstarTracing.serverSpans()}:
+     * a server span per request); null for none.
+     */
+    public Builder requestStart(RequestStart start) {
+      this.requestStart = start;
+      return this;
+    }
+
     /** The runtime (not started). */
     public GatewayRuntime build() {
-      return new GatewayRuntime(vertx, config, functions, firstHealthCheckWait);
+      GatewayRuntime rt = new GatewayRuntime(vertx, config, functions, firstHealthCheckWait);
+      rt.exchangeListeners = exchangeListeners;
+      rt.requestStart = requestStart;
+      return rt;
     }
   }
 
@@ -164,7 +205,7 @@ public final class GatewayRuntime implements AdminModel {
       try {
         f = startGroups().compose(v -> buildListeners()).compose(v -> registerBalancerTargets())
             .compose(v -> startScaling()).compose(v -> firstHealthRound()).compose(v -> startListeners())
-            .compose(v -> startAdmin());
+            .andThen(ar -> serving = ar.succeeded()).compose(v -> startAdmin());
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);
       }
@@ -179,31 +220,61 @@ public final class GatewayRuntime implements AdminModel {
     for (TargetGroupSpec spec : config.targetGroups()) {
       TargetGroup g = TargetGroup.create(vertx, spec.config());
       groups.put(spec.name(), g);
-      healthChecks.put(spec.name(), spec.healthCheck());
-      metrics.bindTargetGroup(g);
-      List<Target> targets = new ArrayList<>();
-      for (TargetSpec t : spec.targets()) {
-        if (!t.isBalancer()) {
-          targets.add(t.build(functions, n -> null, n -> null));
-        }
-      }
-      if (!targets.isEmpty()) {
-        g.register(targets);
-      }
-      HealthChecker checker = HealthChecker.start(vertx, g, spec.healthCheck(), spec.outlierDetection());
-      checkers.add(checker);
-      checkerByGroup.put(spec.name(), checker);
-      if (spec.discovery() != null) {
-        TargetDiscovery d = TargetDiscovery.start(vertx, g, spec.discovery());
-        discoveries.add(d);
-        ready.add(d.whenReady().recover(err -> {
-          // not fatal: answers that arrive later are applied; the gateway answers 503 for an empty group meanwhile
-          LOG.log(System.Logger.Level.WARNING, "target group " + spec.name() + ": " + err.getMessage());
-          return Future.succeededFuture();
-        }));
-      }
+      ready.add(startGroupParts(spec, g, List.of()));
     }
     return Future.all(ready).mapEmpty();
+  }
+
+  /**
+   * Binds the meters of {@code g}, registers the spec's instance, ip and function targets (and {@code extra} ones,
+   * with their health: a rebuilt group's) in it, starts its health checker and discovery; completes when discovery is
+   * ready (or gave up).
+   */
+  Future<Void> startGroupParts(TargetGroupSpec spec, TargetGroup g, List<RegisteredTarget> extra) {
+    metrics.bindTargetGroup(g);
+    List<Target> targets = new ArrayList<>();
+    for (TargetSpec t : spec.targets()) {
+      if (!t.isBalancer()) {
+        targets.add(t.build(functions, n -> null, n -> null));
+      }
+    }
+    for (RegisteredTarget t : extra) {
+      if (g.target(t.target().id()) == null && targets.stream().noneMatch(x -> x.id().equals(t.target().id()))) {
+        targets.add(t.target());
+      }
+    }
+    if (!targets.isEmpty()) {
+      g.register(targets);
+    }
+    for (RegisteredTarget t : extra) {
+      RegisteredTarget now = g.target(t.target().id());
+      if (now != null && now.target().address().equals(t.target().address())) {
+        g.updateHealth(t.target().id(), t.health());
+      }
+    }
+    startChecker(spec, g);
+    return startDiscovery(spec, g);
+  }
+
+  void startChecker(TargetGroupSpec spec, TargetGroup g) {
+    HealthChecker checker = HealthChecker.start(vertx, g, spec.healthCheck(), spec.outlierDetection());
+    checkers.add(checker);
+    checkerByGroup.put(spec.name(), checker);
+    healthChecks.put(spec.name(), spec.healthCheck());
+  }
+
+  Future<Void> startDiscovery(TargetGroupSpec spec, TargetGroup g) {
+    if (spec.discovery() == null) {
+      return Future.succeededFuture();
+    }
+    TargetDiscovery d = TargetDiscovery.start(vertx, g, spec.discovery());
+    discoveries.add(d);
+    discoveryByGroup.put(spec.name(), d);
+    return d.whenReady().recover(err -> {
+      // not fatal: answers that arrive later are applied; the gateway answers 503 for an empty group meanwhile
+      LOG.log(System.Logger.Level.WARNING, "target group " + spec.name() + ": " + err.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   /**
@@ -307,7 +378,7 @@ public final class GatewayRuntime implements AdminModel {
     return Future.succeededFuture();
   }
 
-  private Balancer balancerListener(String name) {
+  Balancer balancerListener(String name) {
     HttpListener h = httpListeners.get(name);
     return h != null ? h : tcpListeners.get(name);
   }
@@ -337,20 +408,43 @@ public final class GatewayRuntime implements AdminModel {
   private Future<Void> buildListeners() {
     for (ListenerSpec spec : config.listeners()) {
       if (spec.protocol() == ListenerSpec.Protocol.HTTP) {
-        HttpListener l = HttpListener.builder(vertx).config(spec.httpConfig()).rules(spec.rules())
-            .targetGroups(groups::get).build();
-        httpListeners.put(spec.name(), l);
-        metrics.bindHttpListener(spec.name(), l);
+        httpListeners.put(spec.name(), buildHttp(spec));
       } else {
-        TcpListener l = TcpListener.builder(vertx).host(spec.host()).port(spec.port())
-            .targetGroup(groups.get(spec.tcpTargetGroup())).idleTimeout(spec.idleTimeout())
-            .connectTimeout(spec.connectTimeout()).name(spec.name()).localZone(spec.zone())
-            .retryPolicy(spec.retryPolicy()).build();
-        tcpListeners.put(spec.name(), l);
-        metrics.bindTcpListener(spec.name(), l);
+        tcpListeners.put(spec.name(), buildTcp(spec));
       }
     }
     return Future.succeededFuture();
+  }
+
+  /** An HTTP listener of the spec (not bound), its meters and access log bound. */
+  HttpListener buildHttp(ListenerSpec spec) {
+    HttpListener.Builder b = HttpListener.builder(vertx).config(spec.httpConfig()).rules(spec.rules())
+        .targetGroups(groups::get).exchangeListeners(exchangeListeners).requestStart(requestStart);
+    AccessLog log = spec.accessLog() == null ? null : accessLogs.acquire(spec.accessLog());
+    HttpListener l;
+    try {
+      l = b.requestLog(log).build();
+    } catch (RuntimeException e) {
+      if (log != null) {
+        accessLogs.release(spec.accessLog());
+      }
+      throw e;
+    }
+    metrics.bindHttpListener(spec.name(), l);
+    if (log != null) {
+      metrics.bindAccessLog(spec.name(), log);
+    }
+    return l;
+  }
+
+  /** A TCP listener of the spec (not bound), its meters bound. */
+  TcpListener buildTcp(ListenerSpec spec) {
+    TcpListener l = TcpListener.builder(vertx).host(spec.host()).port(spec.port())
+        .targetGroup(groups.get(spec.tcpTargetGroup())).idleTimeout(spec.idleTimeout())
+        .connectTimeout(spec.connectTimeout()).name(spec.name()).localZone(spec.zone())
+        .retryPolicy(spec.retryPolicy()).build();
+    metrics.bindTcpListener(spec.name(), l);
+    return l;
   }
 
   private Future<Void> startListeners() {
@@ -366,7 +460,7 @@ public final class GatewayRuntime implements AdminModel {
     return Future.all(started).mapEmpty();
   }
 
-  private static Future<Void> bind(ListenerSpec spec, Supplier<Future<Void>> start) {
+  static Future<Void> bind(ListenerSpec spec, Supplier<Future<Void>> start) {
     return start.get().recover(err -> Future.failedFuture(new IllegalStateException("listener " + spec.name()
         + ": cannot bind " + spec.host() + ":" + spec.port() + ": " + err.getMessage(), err)));
   }
@@ -446,6 +540,80 @@ public final class GatewayRuntime implements AdminModel {
   }
 
   /**
+   * Reads the configuration file again (with the environment and functions it was read with) and applies it; see
+   * {@link #reload(GatewayConfig)}. An invalid file changes nothing: the future fails with a {@link ConfigException}
+   * listing every error, which is also logged and published on the admin event stream ({@code config-reload}).
+   */
+  @Override
+  public Future<List<String>> reload() {
+    GatewayConfig current = config;
+    return vertx.executeBlocking(current::reread).compose(r -> r.errors().isEmpty() ? reload(r.config())
+        : reported(Future.failedFuture(new ConfigException(r.errors()))));
+  }
+
+  /**
+   * Applies a new configuration without a restart, changing only what differs (listeners' rules swapped atomically;
+   * groups, health checks, targets and listeners added, updated or removed; see docs/configuration.md, "Reload").
+   * Completes with the changes made; fails, changing nothing, with a {@link ConfigException} when the new
+   * configuration changes what a reload cannot ({@code admin}, {@code zone}, {@code stickinessSecrets},
+   * {@code scalingGroups}), or when a new listener cannot bind. Reloads run one after another.
+   */
+  public synchronized Future<List<String>> reload(GatewayConfig next) {
+    Objects.requireNonNull(next, "next");
+    return change(current -> new GatewayConfig.Result(next, List.of()));
+  }
+
+  /** Applies an edit of the running configuration (the admin API's changes), after the reloads before it. */
+  @Override
+  public synchronized Future<List<String>> change(java.util.function.Function<GatewayConfig,
+      GatewayConfig.Result> edit) {
+    Future<List<String>> f = reloads.transform(previous -> {
+      if (stopping || !serving) {
+        return Future.failedFuture(new IllegalStateException("the gateway is " + (stopping ? "stopping" : "starting")
+            + ": nothing was changed"));
+      }
+      GatewayConfig.Result r;
+      try {
+        r = edit.apply(config);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+      if (!r.errors().isEmpty()) {
+        return Future.failedFuture(new ConfigException(r.errors()));
+      }
+      return Reload.apply(this, r.config());
+    });
+    reloads = f;
+    return reported(f);
+  }
+
+  /** Logs the outcome of a reload or change and publishes it on the admin event stream. */
+  private Future<List<String>> reported(Future<List<String>> f) {
+    return f.andThen(ar -> {
+      io.vertx.core.json.JsonObject event = new io.vertx.core.json.JsonObject().put("source", config.source());
+      if (ar.succeeded()) {
+        LOG.log(System.Logger.Level.INFO, "configuration applied: " + (ar.result().isEmpty() ? "no changes"
+            : String.join("; ", ar.result())));
+        event.put("result", "applied").put("changes", new io.vertx.core.json.JsonArray(ar.result()));
+      } else if (ar.cause() instanceof ConfigException e) {
+        LOG.log(System.Logger.Level.WARNING, "configuration not applied, nothing changed: " + e.getMessage());
+        io.vertx.core.json.JsonArray errors = new io.vertx.core.json.JsonArray();
+        e.errors().forEach(x -> errors.add(x.toString()));
+        event.put("result", "rejected").put("errors", errors);
+      } else {
+        LOG.log(System.Logger.Level.WARNING, "configuration not applied: " + ar.cause());
+        event.put("result", "failed").put("errors", new io.vertx.core.json.JsonArray().add(String.valueOf(
+            ar.cause().getMessage())));
+      }
+      AdminServer a = admin;
+      if (a != null) {
+        a.modelChanged();
+        a.publish("config-reload", event);
+      }
+    });
+  }
+
+  /**
    * Lab controls when a scaling group runs {@code in-process} instances: their web servers can be stopped and
    * started (the seed's {@code service httpd stop}).
    */
@@ -484,22 +652,45 @@ public final class GatewayRuntime implements AdminModel {
   }
 
   /**
-   * Closes everything in reverse order of start; idempotent. A start in progress completes (or fails) first, then
-   * everything it created is closed.
+   * {@code null} while the gateway takes traffic (every listener bound, each group's first health round decided);
+   * {@code "starting"} before, {@code "stopping"} once {@link #shutdown} or {@link #close} began.
    */
-  public synchronized Future<Void> close() {
+  @Override
+  public String notReadyReason() {
+    return stopping ? "stopping" : serving ? null : "starting";
+  }
+
+  /**
+   * Closes everything in reverse order of start, at once: requests in flight are cut (see {@link #shutdown} to let
+   * them finish); idempotent. A start in progress completes (or fails) first, then everything it created is closed.
+   */
+  public Future<Void> close() {
+    return shutdown(Duration.ZERO);
+  }
+
+  /**
+   * Stops gracefully: {@code /ready} answers 503 at once, the listeners stop accepting connections at once and let
+   * the requests in flight finish for up to {@code grace} (HTTP listeners; TCP listeners close their connections),
+   * then everything is closed as {@link #close()} does (admin API, scaling groups, discovery, checkers, groups).
+   * Completes when everything is closed; later calls (and {@link #close()}) return the same future.
+   */
+  public synchronized Future<Void> shutdown(Duration grace) {
+    Objects.requireNonNull(grace, "grace");
     if (closeFuture != null) {
       return closeFuture;
     }
+    stopping = true;
     // a start in progress finishes its current steps first, so nothing it creates afterwards is left running
     Future<Void> f = startSteps == null ? Future.succeededFuture()
         : startSteps.transform(ar -> Future.succeededFuture());
+    f = step(f, () -> all(new ArrayList<>(httpListeners.values()).stream().map(l -> l.shutdown(grace)).toList(),
+        new ArrayList<>(tcpListeners.values()).stream().map(TcpListener::close).toList()));
+    // what the listeners logged is written out (bounded: an output that stays blocked does not hold the shutdown)
+    f = step(f, () -> Future.fromCompletionStage(accessLogs.closeAll(), vertx.getOrCreateContext()));
     f = step(f, () -> {
       AdminServer a = admin;
       return a == null ? Future.succeededFuture() : a.close();
     });
-    f = step(f, () -> all(new ArrayList<>(httpListeners.values()).stream().map(HttpListener::close).toList(),
-        new ArrayList<>(tcpListeners.values()).stream().map(TcpListener::close).toList()));
     f = step(f, () -> all(new ArrayList<>(scaling.values()).stream().map(ScalingGroup::close).toList()));
     f = step(f, () -> all(inProcess.stream().map(InProcessProvider::close).toList(),
         ownProviders.stream().map(InstanceProvider::close).toList()));

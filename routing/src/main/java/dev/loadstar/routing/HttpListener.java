@@ -86,6 +86,7 @@ public interface HttpListener extends Balancer {
     private ExchangeListener.Factory exchangeListeners = ExchangeListener.Factory.NONE;
     private TimeSource time;
     private RequestLog requestLog;
+    private RequestStart requestStart;
 
     private Builder(Vertx vertx) {
       this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -130,6 +131,15 @@ public interface HttpListener extends Balancer {
       return this;
     }
 
+    /**
+     * Tells {@code start} of every request as it arrives, before routing, and follows it through the scope it
+     * returns (e.g. a tracing server span); null (the default) costs nothing.
+     */
+    public Builder requestStart(RequestStart start) {
+      this.requestStart = start;
+      return this;
+    }
+
     /** Sets where the listener reads time (default: the system clock and Vert.x timers). */
     public Builder timeSource(TimeSource time) {
       this.time = Objects.requireNonNull(time, "time");
@@ -145,7 +155,7 @@ public interface HttpListener extends Balancer {
         throw new IllegalArgumentException("targetGroups: null (expected: a lookup of target groups by name)");
       }
       return new DefaultHttpListener(vertx, config, rules, groups, List.copyOf(hooks), exchangeListeners,
-          time != null ? time : TimeSource.system(vertx), requestLog);
+          time != null ? time : TimeSource.system(vertx), requestLog, requestStart);
     }
   }
 }

@@ -4,9 +4,12 @@ import dev.loadstar.core.TargetGroup;
 import dev.loadstar.healthcheck.HealthCheck;
 import dev.loadstar.routing.RuleSet;
 import dev.loadstar.scaling.ScalingGroup;
+import dev.loadstar.gateway.config.GatewayConfig;
+import io.vertx.core.Future;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * What the admin API shows and changes: target groups, listeners with their rules, scaling groups and, for a lab,
@@ -43,6 +46,32 @@ public interface AdminModel {
 
   /** The scaling groups by name, in a stable order. */
   Map<String, ScalingGroup> scalingGroups();
+
+  /**
+   * Why the gateway cannot take traffic now ({@code "starting"}, {@code "stopping"}), or null when it can: the admin
+   * API's {@code /ready} answers 503 with this reason, else 200.
+   */
+  default String notReadyReason() {
+    return null;
+  }
+
+  /**
+   * Reads the configuration file again and applies it ({@code POST /api/reload}); completes with the changes made,
+   * fails with a {@link dev.loadstar.gateway.config.ConfigException} listing every error (nothing changed). A model
+   * without a file fails with {@link UnsupportedOperationException} (409).
+   */
+  default Future<List<String>> reload() {
+    return Future.failedFuture(new UnsupportedOperationException("this gateway has no configuration file to reload"));
+  }
+
+  /**
+   * Applies an edit of the running configuration (the admin API's rule, attribute and health check changes): the
+   * edit gets the current configuration and returns the changed one or its errors; edits and reloads run one after
+   * another. A model without a configuration fails with {@link UnsupportedOperationException} (409).
+   */
+  default Future<List<String>> change(Function<GatewayConfig, GatewayConfig.Result> edit) {
+    return Future.failedFuture(new UnsupportedOperationException("this gateway has no configuration to change"));
+  }
 
   /** The lab's controls, when there is a lab; empty otherwise (lab endpoints then answer 409). */
   default Optional<LabControls> lab() {

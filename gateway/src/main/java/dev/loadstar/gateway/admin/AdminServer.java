@@ -91,6 +91,9 @@ public final class AdminServer {
   private volatile HttpServer server;
   private volatile EventHub events;
   private volatile TargetStats stats;
+  /** The groups the event stream and the statistics follow (to tell whether a model change touched them). */
+  private java.util.Map<String, TargetGroup> subscribedGroups;
+  private java.util.Map<String, ScalingGroup> subscribedScalingGroups;
   private volatile long statsTimer = -1;
   private Future<Void> startFuture;
   private Future<Void> closeFuture;
@@ -133,7 +136,12 @@ public final class AdminServer {
     ctx.runOnContext(v -> {
       synchronized (this) {
         if (closeFuture == null) {
-          statsTimer = vertx.setPeriodic(1000, id -> ts.tick());
+          statsTimer = vertx.setPeriodic(1000, id -> {
+            TargetStats current = stats;
+            if (current != null) {
+              current.tick();
+            }
+          });
         }
       }
     });
@@ -147,6 +155,42 @@ public final class AdminServer {
       return null;
     });
     return startFuture;
+  }
+
+  /**
+   * The model's groups or scaling groups changed (a reload added, rebuilt or removed some): the event stream and the
+   * per-target statistics follow the current ones (statistics of the groups start afresh).
+   */
+  public synchronized void modelChanged() {
+    EventHub hub = events;
+    if (hub == null || closeFuture != null) {
+      return;
+    }
+    java.util.Map<String, TargetGroup> groups = model.targetGroups();
+    java.util.Map<String, ScalingGroup> scalingGroups = model.scalingGroups();
+    if (sameGroups(groups, subscribedGroups) && sameGroups(scalingGroups, subscribedScalingGroups)) {
+      return;
+    }
+    unsubscribes.forEach(Runnable::run);
+    unsubscribes.clear();
+    subscribe(hub);
+    TargetStats old = stats;
+    stats = new TargetStats(model.targetGroups());
+    if (old != null) {
+      old.close();
+    }
+  }
+
+  private static boolean sameGroups(java.util.Map<String, ?> a, java.util.Map<String, ?> b) {
+    if (b == null || a.size() != b.size()) {
+      return false;
+    }
+    for (java.util.Map.Entry<String, ?> e : a.entrySet()) {
+      if (b.get(e.getKey()) != e.getValue()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The bound port (after {@link #start()}), or -1. */
@@ -211,6 +255,8 @@ public final class AdminServer {
   // ---- events ----------------------------------------------------------------------------------------------------
 
   private void subscribe(EventHub hub) {
+    subscribedGroups = model.targetGroups();
+    subscribedScalingGroups = model.scalingGroups();
     for (TargetGroup g : model.targetGroups().values()) {
       unsubscribes.add(g.addListener(new TargetGroupListener() {
         @Override

@@ -2,7 +2,9 @@ package dev.loadstar.gateway.config;
 
 import dev.loadstar.gateway.FunctionRegistry;
 
+import dev.loadstar.gateway.internal.config.ConfigEdits;
 import dev.loadstar.gateway.internal.config.ConfigParser;
+import dev.loadstar.gateway.internal.config.Sections;
 import dev.loadstar.gateway.internal.config.Context;
 import dev.loadstar.gateway.internal.config.Node;
 import dev.loadstar.gateway.internal.config.GatewayBinder;
@@ -13,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -34,6 +37,11 @@ public final class GatewayConfig {
   private final List<ListenerSpec> listeners;
   private final List<ScalingGroupSpec> scalingGroups;
   private final String zone;
+  /** The document it was bound from (null for a configuration assembled in code). */
+  private final Node root;
+  private final Function<String, String> env;
+  private final FunctionRegistry functions;
+  private final Map<String, String> sections;
 
   /** A configuration from validated parts (the validator builds these). */
   public GatewayConfig(String source, AdminSettings admin, List<TargetGroupSpec> targetGroups,
@@ -50,6 +58,24 @@ public final class GatewayConfig {
     this.listeners = List.copyOf(listeners);
     this.scalingGroups = List.copyOf(scalingGroups);
     this.zone = zone;
+    this.root = null;
+    this.env = null;
+    this.functions = null;
+    this.sections = Map.of();
+  }
+
+  /** A bound configuration with the document it came from, so it can be compared and edited. */
+  private GatewayConfig(GatewayConfig c, Node root, Function<String, String> env, FunctionRegistry functions) {
+    this.source = c.source;
+    this.admin = c.admin;
+    this.targetGroups = c.targetGroups;
+    this.listeners = c.listeners;
+    this.scalingGroups = c.scalingGroups;
+    this.zone = c.zone;
+    this.root = root;
+    this.env = env;
+    this.functions = functions;
+    this.sections = Map.copyOf(Sections.of(root));
   }
 
   /** Reads and validates a YAML ({@code .yaml}, {@code .yml}) or JSON ({@code .json}) file; the environment fills {@code ${env:NAME}}. */
@@ -136,11 +162,99 @@ public final class GatewayConfig {
     Objects.requireNonNull(functions, "functions");
     Context ctx = new Context(name);
     Node root = ConfigParser.parse(text, json, ctx, env);
+    return bind(ctx, root, name, env, functions);
+  }
+
+  private static Result bind(Context ctx, Node root, String name, Function<String, String> env,
+      FunctionRegistry functions) {
     GatewayConfig config = root == null ? null : GatewayBinder.bind(ctx, root, name, functions.names());
     if (ctx.hasErrors()) {
       return new Result(null, ctx.errors());
     }
-    return new Result(config, List.of());
+    return new Result(new GatewayConfig(config, root, env, functions), List.of());
+  }
+
+  /**
+   * Reads the file this configuration came from again, with the same environment and functions: what a reload
+   * applies (every error, or the new configuration).
+   */
+  public Result reread() {
+    if (root == null) {
+      throw new IllegalStateException("configuration: assembled in code (expected: one read from a file to read "
+          + "again)");
+    }
+    return read(Path.of(source), env, functions);
+  }
+
+  /**
+   * Each section of the document as canonical text, keyed by what a reload compares ({@code listener:<name>},
+   * {@code group:<name>}, {@code group-health:<name>}, {@code group-discovery:<name>}, {@code target:<group>/<id>},
+   * {@code admin}, {@code zone}, {@code stickinessSecrets}, {@code scalingGroups}); empty for a configuration
+   * assembled in code.
+   */
+  public Map<String, String> sections() {
+    return sections;
+  }
+
+  /**
+   * This configuration with {@code rule} (a rule object as in the file, JSON) added to the listener's rules,
+   * validated whole as the file is (ALB's CreateRule).
+   */
+  public Result withRule(String listener, String ruleJson) {
+    return edit(ruleJson, body -> ConfigEdits.addRule(root, listener, body));
+  }
+
+  /** This configuration with the listener's rule of {@code priority} replaced by {@code ruleJson} (ModifyRule). */
+  public Result withRuleReplaced(String listener, long priority, String ruleJson) {
+    return edit(ruleJson, body -> ConfigEdits.replaceRule(root, listener, priority, body));
+  }
+
+  /** This configuration without the listener's rule of {@code priority} (DeleteRule). */
+  public Result withoutRule(String listener, long priority) {
+    return edit(null, body -> ConfigEdits.removeRule(root, listener, priority));
+  }
+
+  /**
+   * This configuration with the given attributes (a JSON object of ALB's keys) set on the target group, the others
+   * kept (ModifyTargetGroupAttributes).
+   */
+  public Result withTargetGroupAttributes(String group, String attributesJson) {
+    return edit(attributesJson, body -> ConfigEdits.mergeIntoGroup(root, group, "attributes", body));
+  }
+
+  /** This configuration with the given health check fields (JSON, as in the file) set on the group (ModifyTargetGroup). */
+  public Result withHealthCheck(String group, String healthCheckJson) {
+    return edit(healthCheckJson, body -> ConfigEdits.mergeIntoGroup(root, group, "healthCheck", body));
+  }
+
+  /**
+   * Parses {@code json} (a request body: errors name it {@code request}), applies {@code edit} to the document and
+   * validates the result whole. An edit naming a listener, rule or group that does not exist throws
+   * {@link java.util.NoSuchElementException}.
+   */
+  private Result edit(String json, java.util.function.Function<Node, Node> edit) {
+    if (root == null) {
+      throw new IllegalStateException("configuration: assembled in code (expected: one read from a document to "
+          + "edit)");
+    }
+    Node body = null;
+    if (json != null) {
+      Context bodyCtx = new Context("request");
+      body = ConfigParser.parse(json, true, bodyCtx, env);
+      if (bodyCtx.hasErrors()) {
+        return new Result(null, bodyCtx.errors());
+      }
+      if (body == null || body.kind() != Node.Kind.OBJECT) {
+        return new Result(null, List.of(new ConfigError("request", 1, 1, "", "the body (expected: a JSON object)")));
+      }
+    }
+    Node edited;
+    try {
+      edited = edit.apply(body);
+    } catch (ConfigEdits.NotFound e) {
+      throw new java.util.NoSuchElementException(e.getMessage());
+    }
+    return bind(new Context(source), edited, source, env, functions);
   }
 
   /** Where the configuration came from (a file path or a name). */

@@ -21,10 +21,19 @@ import java.time.Duration;
  * @param zone the listener's availability zone (its own {@code zone}, else the file's top-level {@code zone}), or
  *     null: groups with {@code load_balancing.cross_zone.enabled} off keep its requests in this zone
  * @param retryPolicy when a failed forward or connection goes to another target ({@code retry} in the file)
+ * @param accessLog where an HTTP listener's access log goes ({@code access_logs.*} attributes), or null when off
  */
 public record ListenerSpec(String name, Protocol protocol, String host, int port, ListenerConfig httpConfig,
     RuleSet rules, String tcpTargetGroup, Duration idleTimeout, Duration connectTimeout, String zone,
-    RetryPolicy retryPolicy) {
+    RetryPolicy retryPolicy, AccessLogSettings accessLog) {
+
+  /** A listener without an access log. */
+  public ListenerSpec(String name, Protocol protocol, String host, int port, ListenerConfig httpConfig,
+      RuleSet rules, String tcpTargetGroup, Duration idleTimeout, Duration connectTimeout, String zone,
+      RetryPolicy retryPolicy) {
+    this(name, protocol, host, port, httpConfig, rules, tcpTargetGroup, idleTimeout, connectTimeout, zone,
+        retryPolicy, null);
+  }
 
   /** A listener without a zone, with the default retry policy. */
   public ListenerSpec(String name, Protocol protocol, String host, int port, ListenerConfig httpConfig,

@@ -16,6 +16,7 @@ import dev.loadstar.core.Stickiness;
 import dev.loadstar.core.TargetFunction;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupConfig;
+import dev.loadstar.core.TraceContext;
 import dev.loadstar.core.config.Checks;
 import dev.loadstar.core.internal.client.DefaultLoadBalancedClient.RoutedUrl;
 import io.vertx.core.Context;
@@ -286,6 +287,8 @@ final class ClientRequest implements LoadBalancedRequest {
       if (exchange.observed()) {
         exchange.beforeSend(headers());
       }
+      // W3C trace context: the caller's (or a tracing listener's) traceparent is sent; without one, a trace starts
+      TraceContext.ensure(headers(), null);
       o = new RequestOptions().setMethod(method).setHost(exchange.host()).setPort(exchange.port())
           .setURI(requestUri).setHeaders(headers).setIdleTimeout(timeoutMs).setFollowRedirects(false);
       if (group.config().protocol() == TargetGroupConfig.Protocol.HTTPS) {

@@ -5,6 +5,7 @@ import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.gateway.admin.AdminModel;
 import dev.loadstar.gateway.admin.LabControls;
+import dev.loadstar.gateway.config.GatewayConfig;
 import dev.loadstar.scaling.HealthCheckType;
 import dev.loadstar.scaling.ScalingActivity;
 import dev.loadstar.scaling.ScalingGroup;
@@ -70,8 +71,15 @@ public final class AdminRoutes {
   }
 
   private Router build() {
-    router.route().handler(src.guards().hostCheck()).handler(src.guards().wellFormedPath())
-        .handler(src.guards().changes());
+    // a malformed %-escape is refused before any path route decodes it
+    router.route().handler(src.guards().wellFormedPath());
+    // probes next: open to kubelet's requests (a pod IP in Host, no token); they tell nothing but up or ready
+    router.get("/live").handler(ctx -> json(ctx, 200, new JsonObject().put("Status", "live")));
+    router.get("/ready").handler(ctx -> {
+      String reason = model.notReadyReason();
+      json(ctx, reason == null ? 200 : 503, new JsonObject().put("Status", reason == null ? "ready" : reason));
+    });
+    router.route().handler(src.guards().hostCheck()).handler(src.guards().changes());
     router.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.routeWithRegex("^/(metrics|api/.+)$").handler(src.guards().reads());
@@ -161,6 +169,29 @@ public final class AdminRoutes {
             : value instanceof String ? "\"" + value + "\"" : String.valueOf(value)) + " (expected: EC2 or ELB)");
       });
     });
+
+    route(HttpMethod.POST, "/api/reload", ctx -> applied(ctx, model.reload(), changes -> new JsonObject()));
+    // ALB's CreateRule, ModifyRule, DeleteRule, ModifyTargetGroupAttributes and ModifyTargetGroup (health check):
+    // edits of the running configuration, validated whole as the file is
+    route(HttpMethod.POST, "/api/listeners/:name/rules", ctx -> {
+      String name = listener(ctx).name();
+      String body = jsonBody(ctx).encode();
+      applied(ctx, model.change(c -> c.withRule(name, body)), x -> rulesOf(name));
+    });
+    route(HttpMethod.PUT, "/api/listeners/:name/rules/:priority", ctx -> {
+      String name = listener(ctx).name();
+      long priority = priority(ctx);
+      String body = jsonBody(ctx).encode();
+      applied(ctx, model.change(c -> c.withRuleReplaced(name, priority, body)), x -> rulesOf(name));
+    });
+    route(HttpMethod.DELETE, "/api/listeners/:name/rules/:priority", ctx -> {
+      String name = listener(ctx).name();
+      long priority = priority(ctx);
+      applied(ctx, model.change(c -> c.withoutRule(name, priority)), x -> rulesOf(name));
+    });
+    route(HttpMethod.PUT, "/api/target-groups/:name/attributes",
+        ctx -> groupEdit(ctx, GatewayConfig::withTargetGroupAttributes));
+    route(HttpMethod.PUT, "/api/target-groups/:name/health-check", ctx -> groupEdit(ctx, GatewayConfig::withHealthCheck));
 
     route(HttpMethod.POST, "/api/lab/instances/:id/stop-web-server", ctx -> lab(ctx, false));
     route(HttpMethod.POST, "/api/lab/instances/:id/start-web-server", ctx -> lab(ctx, true));
@@ -267,6 +298,69 @@ public final class AdminRoutes {
     });
   }
 
+  private static long priority(RoutingContext ctx) {
+    String p = ctx.pathParam("priority");
+    try {
+      return Long.parseLong(p);
+    } catch (NumberFormatException e) {
+      throw new ApiError(400, "ValidationError", "priority: \"" + p + "\" (expected: a rule priority 1-50000)");
+    }
+  }
+
+  /** A change of one target group's section by {@code edit} (config, group name, JSON body); answers the group. */
+  private void groupEdit(RoutingContext ctx, GroupEdit edit) {
+    String name = group(ctx).name();
+    String body = jsonBody(ctx).encode();
+    applied(ctx, model.change(c -> edit.apply(c, name, body)), x -> groupJson(name));
+  }
+
+  @FunctionalInterface
+  private interface GroupEdit {
+    GatewayConfig.Result apply(GatewayConfig config, String group, String json);
+  }
+
+  private JsonObject rulesOf(String listener) {
+    for (AdminModel.ListenerInfo l : model.listeners()) {
+      if (l.name().equals(listener) && l.rules() != null) {
+        return new JsonObject().put("Rules", AdminJson.rules(l.rules()));
+      }
+    }
+    return new JsonObject();
+  }
+
+  private JsonObject groupJson(String name) {
+    TargetGroup g = model.targetGroups().get(name);
+    return g == null ? new JsonObject() : AdminJson.targetGroup(g, model.healthCheck(name));
+  }
+
+  /**
+   * Answers a reload or a change: 200 with the changes made (and {@code body}'s fields); 400 {@code ValidationError}
+   * with every error (as {@code validate} prints them) when nothing was changed; 404 for a rule that does not exist;
+   * 409 when the model has no configuration or is starting or stopping.
+   */
+  private static void applied(RoutingContext ctx, Future<List<String>> f, Function<List<String>, JsonObject> body) {
+    f.onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(ctx, 200, body.apply(ar.result()).put("Changes", new JsonArray(ar.result())));
+        return;
+      }
+      Throwable t = ar.cause();
+      if (t instanceof dev.loadstar.gateway.config.ConfigException e) {
+        JsonArray errors = new JsonArray();
+        e.errors().forEach(x -> errors.add(x.toString()));
+        String first = e.errors().get(0).message();
+        json(ctx, 400, AdminJson.error("ValidationError", e.errors().size() == 1 ? first
+            : e.errors().size() + " errors, the first: " + first).put("Errors", errors));
+      } else if (t instanceof java.util.NoSuchElementException) {
+        new ApiError(404, "RuleNotFound", t.getMessage()).write(ctx);
+      } else if (t instanceof UnsupportedOperationException) {
+        new ApiError(409, "NotReloadable", t.getMessage()).write(ctx);
+      } else {
+        ApiError.of(t).write(ctx);
+      }
+    });
+  }
+
   private void lab(RoutingContext ctx, boolean start) {
     Optional<LabControls> lab = model.lab();
     if (lab.isEmpty()) {
@@ -300,7 +394,11 @@ public final class AdminRoutes {
         "PUT /api/scaling-groups/{name}/desired-capacity",
         "PUT /api/scaling-groups/{name}/health-check-type", "POST /api/lab/instances/{id}/stop-web-server",
         "POST /api/lab/instances/{id}/start-web-server", "GET /api/target-groups/{name}/stats", "GET /api/stats",
-        "GET /api/events", "POST /api/session", "DELETE /api/session", "GET /metrics", "GET /")) {
+        "GET /api/events", "POST /api/session", "DELETE /api/session", "GET /metrics", "GET /live", "GET /ready",
+        "POST /api/reload", "POST /api/listeners/{name}/rules", "PUT /api/listeners/{name}/rules/{priority}",
+        "DELETE /api/listeners/{name}/rules/{priority}", "PUT /api/target-groups/{name}/attributes",
+        "PUT /api/target-groups/{name}/health-check",
+        "GET /")) {
       endpoints.add(e);
     }
     boolean token = src.guards().tokenRequired();

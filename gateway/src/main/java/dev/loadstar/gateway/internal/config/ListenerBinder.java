@@ -49,6 +49,8 @@ final class ListenerBinder {
     String preserveKey = "routing.http.preserve_host_header.enabled";
     Val<Boolean> preserveHost = attrs == null || tcp ? new Val<>(o.path("attributes." + preserveKey), null, null, false)
         : attrs.bool(preserveKey, true);
+    Val<dev.loadstar.gateway.config.AccessLogSettings> accessLog = attrs == null || tcp
+        ? new Val<>(o.path("attributes"), null, null, false) : new AccessLogBinder(s).settings(attrs);
     RetryPolicy retryPolicy = retryPolicy(o.object("retry"), tcp);
     long idleMin = tcp ? 60 : 1;
     long idleMax = tcp ? 6000 : 4000;
@@ -150,11 +152,11 @@ final class ListenerBinder {
     RuleLimits limits = ruleLimits(o.object("ruleLimits"));
     RuleSet rules = s.rules.rules(o, defaults, limits == null ? RuleLimits.alb() : limits);
     o.rejectUnknown();
-    if (!nameOk || config == null || rules == null || limits == null || !zoneOk) {
+    if (!nameOk || config == null || rules == null || limits == null || !zoneOk || accessLog.invalid()) {
       return null;
     }
     return new ListenerSpec(name.value(), ListenerSpec.Protocol.HTTP, h, config.port(), config, rules, null,
-        idleTimeout, connectTimeout, zone, config.retryPolicy());
+        idleTimeout, connectTimeout, zone, config.retryPolicy(), accessLog.value());
   }
 
   /**

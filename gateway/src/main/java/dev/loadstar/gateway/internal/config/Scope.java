@@ -30,6 +30,12 @@ final class Scope {
   final List<Val<String>> listenerRefs = new ArrayList<>();
   /** Balancer targets, the edges from groups to listeners and groups, in file order (for loops). */
   final List<BalancerEdge> balancerEdges = new ArrayList<>();
+  /** An access log file (or stdout) and the listener that set it up first. */
+  record SharedLog(String path, dev.loadstar.gateway.config.AccessLogSettings settings) {
+  }
+
+  /** Access log destinations by absolute path (or {@code stdout}): listeners sharing one must share its settings. */
+  final Map<String, SharedLog> accessLogs = new LinkedHashMap<>();
   StickinessKeys stickinessKeys;
   String gatewayZone;
 

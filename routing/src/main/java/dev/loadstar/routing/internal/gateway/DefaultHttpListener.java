@@ -14,6 +14,7 @@ import dev.loadstar.routing.InspectionHook;
 import dev.loadstar.routing.ListenerConfig;
 import dev.loadstar.routing.ListenerStats;
 import dev.loadstar.routing.RequestLog;
+import dev.loadstar.routing.RequestStart;
 import dev.loadstar.routing.Rule;
 import dev.loadstar.routing.RuleSet;
 import io.vertx.core.DeploymentOptions;
@@ -53,6 +54,8 @@ public final class DefaultHttpListener implements HttpListener {
   final RequestLog requestLog;
   /** TLS of an HTTPS listener, else null. */
   final ListenerTls tls;
+  /** Who is told of each request as it arrives, or null for none. */
+  final RequestStart requestStart;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<Worker> workers = new CopyOnWriteArrayList<>();
   private volatile RuleSet rules;
@@ -63,8 +66,10 @@ public final class DefaultHttpListener implements HttpListener {
 
   /** A listener; use {@link HttpListener#builder}. */
   public DefaultHttpListener(Vertx vertx, ListenerConfig config, RuleSet rules, Function<String, TargetGroup> groups,
-      List<InspectionHook> hooks, ExchangeListener.Factory listeners, TimeSource time, RequestLog requestLog) {
+      List<InspectionHook> hooks, ExchangeListener.Factory listeners, TimeSource time, RequestLog requestLog,
+      RequestStart requestStart) {
     this.requestLog = requestLog;
+    this.requestStart = requestStart;
     this.vertx = vertx;
     this.config = config;
     this.groups = groups;
@@ -240,6 +245,11 @@ public final class DefaultHttpListener implements HttpListener {
               .transform(ar -> Future.<Void>succeededFuture());
     }
     return closeFuture;
+  }
+
+  /** Whether requests get a {@link Record} (a request log or a request start is set). */
+  boolean records() {
+    return requestLog != null || requestStart != null;
   }
 
   boolean isClosed() {

@@ -164,7 +164,7 @@ final class Forward implements InspectionContext {
     exchange = worker.listener.engine.exchange(group, req.method());
     if (record != null) {
       record.action("forward");
-      record.forward(groupName, exchange, headers.get(ForwardedHeaders.TRACE));
+      record.forward(groupName, exchange, headers);
     }
     TargetGroupConfig config = group.config();
     if (config.stickiness().enabled()) {

@@ -1,13 +1,15 @@
 package dev.loadstar.routing.internal.gateway;
 
+import dev.loadstar.core.TraceContext;
 import io.vertx.core.MultiMap;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * ALB's request headers: X-Forwarded-For (append), X-Forwarded-Proto, X-Forwarded-Port, the trace id, and removal of
- * the headers a {@code Connection} header names and of the client's own {@code X-Forwarded-Host}, {@code Forwarded}
- * and {@code X-Real-IP} (a target must not take them for the listener's).
+ * ALB's request headers: X-Forwarded-For (append), X-Forwarded-Proto, X-Forwarded-Port, the trace ids
+ * ({@code X-Amzn-Trace-Id} and W3C's {@code traceparent}, one trace), and removal of the headers a {@code Connection}
+ * header names and of the client's own {@code X-Forwarded-Host}, {@code Forwarded} and {@code X-Real-IP} (a target
+ * must not take them for the listener's).
  */
 final class ForwardedHeaders {
 
@@ -59,7 +61,35 @@ final class ForwardedHeaders {
     h.set(XFF, joined == null || joined.isBlank() ? clientIp : joined + ", " + clientIp);
     h.set(XFP, proto);
     h.set(XFPORT, Integer.toString(listenerPort));
-    h.set(TRACE, trace(h.get(TRACE)));
+    String amazon = h.get(TRACE);
+    // W3C trace context beside ALB's header: a valid traceparent passes unchanged; none starts one, continuing the
+    // X-Amzn-Trace-Id root when there is one (X-Ray's mapping: 1-8hex-24hex is the 32-hex trace id)
+    List<String> parents = h.getAll(TraceContext.TRACEPARENT);
+    if (parents.size() != 1 || !TraceContext.isValid(parents.get(0))) {
+      String root = rootTraceId(amazon);
+      if (root == null) {
+        String id = newId(); // as ALB's: the epoch second first
+        root = id.substring(2, 10) + id.substring(11);
+      }
+      TraceContext.ensure(h, root);
+    }
+    String traceId = TraceContext.traceId(h.get(TraceContext.TRACEPARENT));
+    h.set(TRACE, trace(amazon, "1-" + traceId.substring(0, 8) + "-" + traceId.substring(8)));
+  }
+
+  /** The 32-hex trace id of an X-Amzn-Trace-Id's {@code Root=1-<8 hex>-<24 hex>}, or null. */
+  static String rootTraceId(String amazon) {
+    if (amazon == null) {
+      return null;
+    }
+    for (String part : amazon.split(";")) {
+      String p = part.trim();
+      if (p.regionMatches(true, 0, "Root=", 0, 5) && p.length() == 5 + 35 && p.charAt(5) == '1'
+          && p.charAt(6) == '-' && p.charAt(15) == '-') {
+        return (p.substring(7, 15) + p.substring(16)).toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+    return null;
   }
 
   /** A new trace id {@code 1-<epoch seconds hex>-<24 hex>}. */
@@ -86,8 +116,13 @@ final class ForwardedHeaders {
 
   /** The trace header to forward: a new {@code Root} if absent, else the existing one with {@code Self} set. */
   static String trace(String existing) {
+    return trace(existing, newId());
+  }
+
+  /** As {@link #trace(String)}, with {@code newRoot} as the {@code Root} when the header has none. */
+  static String trace(String existing, String newRoot) {
     if (existing == null || existing.isBlank()) {
-      return "Root=" + newId();
+      return "Root=" + newRoot;
     }
     String root = null;
     StringBuilder rest = new StringBuilder();
@@ -103,7 +138,7 @@ final class ForwardedHeaders {
       }
     }
     if (root == null) {
-      root = newId();
+      root = newRoot;
     }
     if (existing.length() > MAX_TRACE) {
       return "Root=" + root;

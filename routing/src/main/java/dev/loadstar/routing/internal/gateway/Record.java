@@ -5,6 +5,9 @@ import dev.loadstar.core.FailureKind;
 import dev.loadstar.core.RegisteredTarget;
 import dev.loadstar.routing.RequestLog;
 import dev.loadstar.routing.RequestRecord;
+import dev.loadstar.routing.RequestScope;
+import dev.loadstar.routing.RequestStart;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
@@ -14,9 +17,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The record of one request, filled as the listener handles it and handed to the {@link RequestLog} once the
- * response has been sent or the client went away. Made only when a request log is set; single-threaded (the
- * worker's event loop).
+ * The record of one request, filled as the listener handles it and handed to the {@link RequestLog} (and the
+ * {@link RequestStart}'s scope) once the response has been sent or the client went away. Made only when a request log
+ * or a request start is set; single-threaded (the worker's event loop).
  */
 final class Record implements RequestRecord {
 
@@ -40,6 +43,8 @@ final class Record implements RequestRecord {
   private boolean emitted;
   private String classification;
   private String classificationReason;
+  /** The request start's scope, or null. */
+  private RequestScope scope;
 
   private Record(HttpServerRequest req, String listener, long arrivalNanos) {
     this.req = req;
@@ -53,9 +58,19 @@ final class Record implements RequestRecord {
     this.headerBytes = h;
   }
 
-  /** Starts the record of {@code req} and arranges for {@code log} to get it when the response is done. */
-  static Record start(HttpServerRequest req, String listener, RequestLog log) {
+  /**
+   * Starts the record of {@code req}, tells {@code start} (if any) of the request, and arranges for {@code log} and
+   * the start's scope to get the record when the response is done.
+   */
+  static Record start(HttpServerRequest req, String listener, RequestLog log, RequestStart start) {
     Record r = new Record(req, listener, System.nanoTime());
+    if (start != null) {
+      try {
+        r.scope = start.started(req);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "request start failed", e);
+      }
+    }
     req.response().endHandler(v -> r.emit(log));
     req.response().closeHandler(v -> r.emit(log));
     return r;
@@ -69,10 +84,18 @@ final class Record implements RequestRecord {
     actions.add(action);
   }
 
-  void forward(String group, Exchange exchange, String traceId) {
+  /** The request is forwarded to {@code group} through {@code exchange} with {@code headers} (before any attempt). */
+  void forward(String group, Exchange exchange, MultiMap headers) {
     this.groupName = group;
     this.exchange = exchange;
-    this.traceId = traceId;
+    if (scope != null) {
+      try {
+        scope.forwarding(exchange, headers);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "request scope failed on forwarding", e);
+      }
+    }
+    this.traceId = headers.get(ForwardedHeaders.TRACE);
   }
 
   void redirect(String location) {
@@ -102,10 +125,19 @@ final class Record implements RequestRecord {
     if (errorReason == null && exchange != null && exchange.lastFailure() != null && targetStatusCode() == 0) {
       errorReason = reason(exchange.lastFailure());
     }
-    try {
-      log.log(this);
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "request log failed", e);
+    if (log != null) {
+      try {
+        log.log(this);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "request log failed", e);
+      }
+    }
+    if (scope != null) {
+      try {
+        scope.ended(this);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "request scope failed on end", e);
+      }
     }
   }
 

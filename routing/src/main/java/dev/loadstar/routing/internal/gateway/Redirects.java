@@ -11,11 +11,15 @@ final class Redirects {
   private Redirects() {
   }
 
-  /** A redirect action's location: ALB's placeholders filled from the request, the default port left out. */
+  /**
+   * A redirect action's location: ALB's placeholders filled from the request ({@code #{port}} is the Host header's
+   * port, else the listener's port, as ALB), the scheme's default port left out.
+   */
   static String location(HttpServerRequest req, RoutingRequest rr, Action a) {
     String inProto = req.isSSL() ? "https" : "http";
     String proto = a.protocol().equals(Action.PROTOCOL) ? inProto : a.protocol().toLowerCase(java.util.Locale.ROOT);
-    String port = Integer.toString(rr.hostPort());
+    boolean hostPort = req.authority() != null && req.authority().port() > 0;
+    String port = Integer.toString(hostPort ? req.authority().port() : rr.listenerPort());
     String path = rr.path().startsWith("/") ? rr.path().substring(1) : rr.path();
     String query = rr.query() == null ? "" : rr.query();
     String host = fill(a.host(), inProto, rr.host(), port, path, query);

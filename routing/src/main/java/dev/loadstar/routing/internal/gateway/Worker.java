@@ -120,8 +120,8 @@ final class Worker implements Deployable {
 
   private void invalid(HttpServerRequest req) {
     stats.requests.increment();
-    if (listener.requestLog != null) {
-      Record.start(req, config.name(), listener.requestLog);
+    if (listener.records()) {
+      Record.start(req, config.name(), listener.requestLog, listener.requestStart);
     }
     if (guard.undecodable(req)) {
       respond(req, 400, true);
@@ -140,7 +140,8 @@ final class Worker implements Deployable {
   private void handle(HttpServerRequest req) {
     stats.requests.increment();
     req.pause();
-    Record record = listener.requestLog == null ? null : Record.start(req, config.name(), listener.requestLog);
+    Record record = listener.records()
+        ? Record.start(req, config.name(), listener.requestLog, listener.requestStart) : null;
     int refused = guard.check(req); // validation and desync classification (RequestGuard)
     if (record != null) {
       record.classification(guard.classification == null ? null : guard.classification.albName(),
