@@ -7,6 +7,7 @@ import dev.loadstar.gateway.config.ConfigException;
 import dev.loadstar.gateway.config.GatewayConfig;
 import dev.loadstar.gateway.GatewayRuntime;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +50,11 @@ final class GatewayCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   int shutdownTimeoutSeconds;
 
+  @Option(names = "--native-transport", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Use Netty's native transport (epoll on Linux) when the platform has it, else Java NIO "
+          + "(default: ${DEFAULT-VALUE}; --no-native-transport forces NIO).")
+  boolean nativeTransport;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -62,7 +68,7 @@ final class GatewayCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(nativeTransport));
     GatewayRuntime runtime = GatewayRuntime.create(vertx, r.config());
     CountDownLatch stopped = new CountDownLatch(1);
     // registered before start, so a signal during start still closes what started
@@ -101,6 +107,7 @@ final class GatewayCommand implements Callable<Integer> {
       out.println("listener " + l.name() + " (" + l.protocol() + ") on " + (l.protocol().equals("HTTP") ? "http://"
           : "tcp://") + l.host() + ":" + l.port() + (l.targetGroup() != null ? " -> " + l.targetGroup() : ""));
     }
+    out.println("transport: " + (vertx.isNativeTransportEnabled() ? "native" : "Java NIO"));
     AdminServer admin = runtime.admin();
     if (admin != null) {
       out.println("admin API on http://" + admin.host() + ":" + admin.actualPort() + "/api (metrics: /metrics, "
