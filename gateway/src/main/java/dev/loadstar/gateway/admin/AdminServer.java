@@ -147,7 +147,9 @@ public final class AdminServer {
     });
     Router router = AdminRoutes.router(vertx, new AdminRoutes.Sources(model, new AdminGuards(host, allowedHosts,
         token), metrics, () -> events, () -> stats, this::publish));
+    // HTTP/1.1 only: no h2c, whose requests carry :authority instead of Host and may send a body without a length
     HttpServer s = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+            .setHttp2ClearTextEnabled(false)
             .setIdleTimeout((int) idleTimeout.toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
         .requestHandler(router);
     startFuture = s.listen().map(bound -> {

@@ -139,6 +139,21 @@ class AdminCrossSiteTest {
   }
 
   @Test
+  void anHttp2PriorKnowledgeConnectionIsNotSpokenTo() throws Exception {
+    // h2c requests carry :authority, not Host, and may send a body without a length: the admin API speaks HTTP/1.1
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", admin)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(
+          java.nio.charset.StandardCharsets.US_ASCII));
+      socket.shutdownOutput();
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+      // an HTTP/2 server answers the preface with a SETTINGS frame (9-byte header, type 4); this one does not
+      assertThat(answer.length() >= 4 && answer.charAt(3) == 4).as("answer %s", answer).isFalse();
+      assertThat(answer).satisfiesAnyOf(a -> assertThat(a).isEmpty(), a -> assertThat(a).startsWith("HTTP/2.0 501"));
+    }
+  }
+
+  @Test
   void theHostNameIsTheHeaderWithoutItsPort() {
     assertThat(AdminGuards.hostName("")).isNull();
     assertThat(AdminGuards.hostName("[::1]:9901")).isEqualTo("::1");
