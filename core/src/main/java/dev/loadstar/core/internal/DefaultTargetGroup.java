@@ -36,7 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * The target group: a writer lock for membership and health, an immutable {@link Snapshot} for selection.
+ * The target group: a writer lock for membership and health, an immutable {@link GroupSnapshot} for selection.
  */
 public final class DefaultTargetGroup implements TargetGroup {
 
@@ -56,7 +56,7 @@ public final class DefaultTargetGroup implements TargetGroup {
   private final CopyOnWriteArrayList<TargetGroupListener> listeners = new CopyOnWriteArrayList<>();
   private final DefaultStickySessions stickySessions;
   private volatile TargetGroupListener[] listenerArray = new TargetGroupListener[0];
-  private volatile Snapshot snapshot = Snapshot.EMPTY;
+  private volatile GroupSnapshot snapshot = GroupSnapshot.EMPTY;
   /** Every member's in-flight count, contiguous (selectors that compare counts scan it). */
   private final InFlightTable inFlightTable = new InFlightTable();
   private long slowStartTimer = -1;
@@ -88,43 +88,6 @@ public final class DefaultTargetGroup implements TargetGroup {
     this.anomalyIntervalMs = Checks.positive("anomalyInterval", anomalyInterval).toMillis();
     Checks.positive("anomalyInterval", anomalyIntervalMs);
     this.stickySessions = new DefaultStickySessions(this, clock);
-  }
-
-  /** The snapshot that selection currently reads. */
-  static final class Snapshot {
-    static final Snapshot EMPTY = new Snapshot(Collections.emptyMap(), TargetSelector.EMPTY, false, 0, null);
-
-    final Map<String, DefaultRegisteredTarget> byId;
-    final TargetSelector selector;
-    final boolean failingOpen;
-    final int eligibleCount;
-    /**
-     * With cross-zone load balancing off: one selector per zone that serves locally (enough routable targets), over
-     * that zone's routable targets; a caller in a zone without an entry uses {@link #selector}. Null when cross-zone
-     * is on.
-     */
-    final Map<String, TargetSelector> zoneSelectors;
-
-    Snapshot(Map<String, DefaultRegisteredTarget> byId, TargetSelector selector, boolean failingOpen,
-        int eligibleCount, Map<String, TargetSelector> zoneSelectors) {
-      this.byId = byId;
-      this.selector = selector;
-      this.failingOpen = failingOpen;
-      this.eligibleCount = eligibleCount;
-      this.zoneSelectors = zoneSelectors;
-    }
-
-    /** The selector for a caller in {@code zone}: its zone's while the zone serves locally, else the group's. */
-    TargetSelector selectorFor(String zone) {
-      Map<String, TargetSelector> zs = zoneSelectors;
-      if (zs != null && zone != null) {
-        TargetSelector local = zs.get(zone);
-        if (local != null) {
-          return local;
-        }
-      }
-      return selector;
-    }
   }
 
   @Override
@@ -385,7 +348,7 @@ public final class DefaultTargetGroup implements TargetGroup {
 
   @Override
   public RegisteredTarget routableTarget(String targetId, SelectionContext context) {
-    Snapshot s = snapshot;
+    GroupSnapshot s = snapshot;
     DefaultRegisteredTarget t = routable(s, targetId);
     String zone = context.zone();
     if (t == null || zone == null || s.zoneSelectors == null || zone.equals(t.target().zone())
@@ -395,7 +358,7 @@ public final class DefaultTargetGroup implements TargetGroup {
     return null; // the caller's zone serves locally and the target is elsewhere
   }
 
-  private static DefaultRegisteredTarget routable(Snapshot s, String targetId) {
+  private static DefaultRegisteredTarget routable(GroupSnapshot s, String targetId) {
     DefaultRegisteredTarget t = s.byId.get(targetId);
     if (t == null || !t.isActive()) {
       return null;
@@ -617,12 +580,12 @@ public final class DefaultTargetGroup implements TargetGroup {
     boolean belowThreshold = belowThreshold(routable.size(), candidates.size());
     boolean failingOpen = belowThreshold && config.failOpen() && candidates.size() > routable.size();
     List<RegisteredTarget> eligible = failingOpen ? candidates : routable;
-    Snapshot previous = snapshot;
+    GroupSnapshot previous = snapshot;
     TargetSelector selector = eligible.isEmpty() ? TargetSelector.EMPTY
         : newSelector(Collections.unmodifiableList(eligible), previous.selector);
     Map<String, TargetSelector> zoneSelectors = config.crossZoneEnabled() ? null
         : zoneSelectors(candidates, previous.zoneSelectors);
-    snapshot = new Snapshot(Collections.unmodifiableMap(byId), selector, failingOpen, eligible.size(), zoneSelectors);
+    snapshot = new GroupSnapshot(Collections.unmodifiableMap(byId), selector, failingOpen, eligible.size(), zoneSelectors);
     if (failingOpen != wasFailingOpen) {
       events.add(() -> fire(l -> l.onFailOpenChanged(this, failingOpen)));
     }
@@ -721,50 +684,12 @@ public final class DefaultTargetGroup implements TargetGroup {
 
   @Override
   public List<TargetHealthDescription> describeTargetHealth() {
-    List<TargetHealthDescription> out = new ArrayList<>();
-    for (DefaultRegisteredTarget t : snapshot.byId.values()) {
-      out.add(new TargetHealthDescription(t.target(), t.health(), t.inFlight(), t.anomalous(),
-          t.mitigationInEffect()));
-    }
-    return out;
+    return snapshot.describeTargetHealth();
   }
 
   @Override
   public List<ZoneHealthDescription> describeZones() {
-    Snapshot s = snapshot;
-    Map<String, long[]> byZone = new LinkedHashMap<>();
-    long[] none = null;
-    for (DefaultRegisteredTarget t : s.byId.values()) {
-      if (!t.isActive()) {
-        continue;
-      }
-      String zone = t.target().zone();
-      long[] c;
-      if (zone == null) {
-        c = none == null ? none = new long[6] : none;
-      } else {
-        c = byZone.computeIfAbsent(zone, z -> new long[6]);
-      }
-      c[0]++;
-      if (t.health().isRoutable()) {
-        c[1]++;
-      } else if (t.health().state() == TargetHealth.State.UNHEALTHY) {
-        c[2]++;
-      }
-      c[3] += t.inFlight();
-      c[4] += t.requestCount();
-      c[5] += t.failureCount();
-    }
-    List<ZoneHealthDescription> out = new ArrayList<>(byZone.size() + 1);
-    byZone.forEach((zone, c) -> out.add(zoneRow(zone, c, s.zoneSelectors != null && s.zoneSelectors.containsKey(zone))));
-    if (none != null) {
-      out.add(zoneRow(null, none, false));
-    }
-    return out;
-  }
-
-  private static ZoneHealthDescription zoneRow(String zone, long[] c, boolean local) {
-    return new ZoneHealthDescription(zone, (int) c[0], (int) c[1], (int) c[2], (int) c[3], c[4], c[5], local);
+    return snapshot.describeZones();
   }
 
   @Override
