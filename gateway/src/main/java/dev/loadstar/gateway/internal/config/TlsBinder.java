@@ -70,8 +70,9 @@ final class TlsBinder {
   }
 
   /**
-   * The TLS settings of listener {@code o} with protocol {@code protocol} (null when it was refused: nothing is said
-   * about the TLS fields then); null value when the listener has none or a field was refused.
+   * The TLS settings of listener {@code o} whose protocol is {@code protocol} ({@code HTTP}, {@code HTTPS},
+   * {@code TCP}, {@code TLS}, or null when the protocol was refused: the TLS fields are then not checked). The value is
+   * null for a listener without TLS; the result is invalid when a field was refused (reported).
    */
   Val<TlsConfig> tls(Obj o, String protocol) {
     boolean terminates = "HTTPS".equals(protocol) || "TLS".equals(protocol);
