@@ -442,7 +442,7 @@ public final class GatewayRuntime implements AdminModel {
     TcpListener l = TcpListener.builder(vertx).host(spec.host()).port(spec.port())
         .targetGroup(groups.get(spec.tcpTargetGroup())).idleTimeout(spec.idleTimeout())
         .connectTimeout(spec.connectTimeout()).name(spec.name()).localZone(spec.zone())
-        .retryPolicy(spec.retryPolicy()).build();
+        .retryPolicy(spec.retryPolicy()).tls(spec.tcpTls()).build();
     metrics.bindTcpListener(spec.name(), l);
     return l;
   }
@@ -522,11 +522,11 @@ public final class GatewayRuntime implements AdminModel {
     for (ListenerSpec spec : config.listeners()) {
       HttpListener h = httpListeners.get(spec.name());
       if (h != null) {
-        out.add(new ListenerInfo(spec.name(), "HTTP", spec.host(), h.actualPort(), h.rules(), null));
+        out.add(new ListenerInfo(spec.name(), spec.albProtocol(), spec.host(), h.actualPort(), h.rules(), null));
       }
       TcpListener t = tcpListeners.get(spec.name());
       if (t != null) {
-        out.add(new ListenerInfo(spec.name(), "TCP", spec.host(), t.actualPort(), null, spec.tcpTargetGroup()));
+        out.add(new ListenerInfo(spec.name(), spec.albProtocol(), spec.host(), t.actualPort(), null, spec.tcpTargetGroup()));
       }
     }
     return out;

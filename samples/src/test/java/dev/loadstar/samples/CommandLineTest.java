@@ -2,6 +2,7 @@ package dev.loadstar.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.net.SelfSignedCertificate;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -45,13 +46,22 @@ class CommandLineTest {
   }
 
   @Test
-  void validateExitsZeroForTheCompleteExampleWithASecretOfYourOwn() {
-    int code = Main.run(Map.of("STICKINESS_SECRET", "q3V9x7LmT2pZk8rWc4YbN6hJ")::get, "validate", "--config",
-        "examples/complete.yaml");
-    assertThat(code).isZero();
-    assertThat(out()).isEqualTo("examples/complete.yaml: valid (3 listeners, 6 target groups, 1 scaling groups)"
-        + System.lineSeparator());
-    assertThat(err()).isEmpty();
+  void validateExitsZeroForTheCompleteExampleWithASecretAndCertificatesOfYourOwn() {
+    SelfSignedCertificate www = SelfSignedCertificate.create("www.example.com");
+    SelfSignedCertificate images = SelfSignedCertificate.create("images.example.com");
+    try {
+      Map<String, String> env = Map.of("STICKINESS_SECRET", "q3V9x7LmT2pZk8rWc4YbN6hJ",
+          "WWW_CERT_FILE", www.certificatePath(), "WWW_KEY_FILE", www.privateKeyPath(),
+          "IMAGES_CERT_FILE", images.certificatePath(), "IMAGES_KEY_FILE", images.privateKeyPath());
+      int code = Main.run(env::get, "validate", "--config", "examples/complete.yaml");
+      assertThat(err()).isEmpty();
+      assertThat(code).isZero();
+      assertThat(out()).isEqualTo("examples/complete.yaml: valid (4 listeners, 7 target groups, 1 scaling groups)"
+          + System.lineSeparator());
+    } finally {
+      www.delete();
+      images.delete();
+    }
   }
 
   @Test

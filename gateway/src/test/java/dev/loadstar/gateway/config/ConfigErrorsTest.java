@@ -49,7 +49,7 @@ class ConfigErrorsTest {
             healtCheck:
               path: /health
         """)).containsExactly("gw.yaml:9:5: targetGroups[0].healtCheck: unknown field (expected: one of name, "
-        + "protocol, healthCheck, failOpen, attributes, outlierDetection, targets, discovery; "
+        + "protocol, protocolVersion, healthCheck, failOpen, attributes, outlierDetection, targets, discovery; "
         + "did you mean \"healthCheck\"?)");
   }
 

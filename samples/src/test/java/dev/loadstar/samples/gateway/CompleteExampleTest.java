@@ -12,19 +12,46 @@ import dev.loadstar.gateway.support.Http;
 import dev.loadstar.gateway.support.Prometheus;
 import dev.loadstar.scaling.Instance;
 import dev.loadstar.scaling.ScalingGroup;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SelfSignedCertificate;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.server.GrpcServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,14 +60,20 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The shipped example {@code examples/complete.yaml}, loaded as a user would (its {@code ${env:...}} ports point at
- * backends on 127.0.0.1 bound to port 0), served by a {@link GatewayRuntime} and exercised through every rule, the
- * TCP listener, the admin API and the metrics.
+ * backends on 127.0.0.1 bound to port 0, its certificate files at self-signed certificates made for the test),
+ * served by a {@link GatewayRuntime} and exercised through every rule, the HTTPS listener (SNI, a gRPC group), the
+ * TCP listeners, the admin API and the metrics.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
 class CompleteExampleTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final ServiceName GREETER = ServiceName.create("loadstar.example.Greeter");
+
+  private SelfSignedCertificate www;
+  private SelfSignedCertificate images;
+  private GrpcClient grpc;
 
   private Vertx vertx;
   private GatewayRuntime runtime;
@@ -53,16 +86,44 @@ class CompleteExampleTest {
       if (req.path().equals("/health")) {
         req.response().end("ok");
       } else {
-        req.response().putHeader("x-backend", id).end(id + " " + req.path());
+        String proto = req.getHeader("x-forwarded-proto");
+        req.response().putHeader("x-backend", id).putHeader("x-seen-proto", proto == null ? "-" : proto)
+            .end(id + " " + req.path());
       }
     })).listen(0, "127.0.0.1").await();
     return s.actualPort();
   }
 
+  /**
+   * A gRPC server on 127.0.0.1 (HTTP/2 in cleartext): {@code Hello} answers {@code hello <name>} with an
+   * {@code x-served-by} trailer, {@code Find} answers NOT_FOUND with a message; any other method (the health check's
+   * {@code /AWS.ALB/healthcheck}) is UNIMPLEMENTED.
+   */
+  private int greeter() {
+    GrpcServer server = GrpcServer.server(vertx);
+    server.callHandler(ServiceMethod.server(GREETER, "Hello", GrpcMessageEncoder.IDENTITY,
+        GrpcMessageDecoder.IDENTITY), call -> call.last().onSuccess(name -> {
+          call.response().trailers().set("x-served-by", "greeter-1");
+          call.response().end(Buffer.buffer("hello " + name));
+        }));
+    server.callHandler(ServiceMethod.server(GREETER, "Find", GrpcMessageEncoder.IDENTITY,
+        GrpcMessageDecoder.IDENTITY), call -> call.last().onSuccess(name -> call.response()
+            .status(GrpcStatus.NOT_FOUND).statusMessage("no such greeting: " + name).end()));
+    return vertx.createHttpServer().requestHandler(server).listen(0, "127.0.0.1").await().actualPort();
+  }
+
   @BeforeAll
   void start() {
     vertx = Vertx.vertx();
+    www = SelfSignedCertificate.create("www.example.com");
+    images = SelfSignedCertificate.create("images.example.com");
     Map<String, String> env = new HashMap<>();
+    env.put("WWW_CERT_FILE", www.certificatePath());
+    env.put("WWW_KEY_FILE", www.privateKeyPath());
+    env.put("IMAGES_CERT_FILE", images.certificatePath());
+    env.put("IMAGES_KEY_FILE", images.privateKeyPath());
+    env.put("HTTPS_PORT", "0");
+    env.put("GREETER_PORT", Integer.toString(greeter()));
     env.put("WEB_PORT", "0");
     env.put("TCP_PORT", "0");
     env.put("WEB_TCP_PORT", "0");
@@ -79,7 +140,7 @@ class CompleteExampleTest {
     web = runtime.listenerPort("web");
     admin = runtime.admin().actualPort();
     await().atMost(WAIT).until(() -> healthy("api") == 2 && healthy("images") == 1 && healthy("web") == 2
-        && healthy("local") == 2 && healthy("functions") == 1);
+        && healthy("local") == 2 && healthy("functions") == 1 && healthy("greeter") == 1);
   }
 
   private long healthy(String group) {
@@ -92,10 +153,19 @@ class CompleteExampleTest {
     if (http != null) {
       http.close();
     }
+    if (grpc != null) {
+      grpc.close().await();
+    }
     if (runtime != null) {
       runtime.close().await();
     }
     vertx.close().await();
+    if (www != null) {
+      www.delete();
+    }
+    if (images != null) {
+      images.delete();
+    }
   }
 
   @Test
@@ -212,24 +282,32 @@ class CompleteExampleTest {
 
   @Test
   void metricsCountTheTrafficUnderCloudWatchNames() {
+    // earlier tests' requests to the api group have ended (and been counted) before the first reading
+    await().atMost(WAIT).until(() -> runtime.targetGroups().get("api").targets().stream()
+        .allMatch(t -> t.inFlight() == 0));
     String before = http.get(admin, "/metrics").body();
     for (int i = 0; i < 6; i++) {
       assertThat(http.get(web, "/api/m").status()).isEqualTo(200);
     }
+    // a count is recorded when the listener ends the exchange, which may follow the client's response: wait for it
+    // (other tests' traffic to the api group runs one after another, never during this one)
+    await().atMost(WAIT).untilAsserted(() -> {
+      String after = http.get(admin, "/metrics").body();
+      // api-1 and api-2 have zones, so their series carry availability_zone (CloudWatch's AvailabilityZone)
+      double perTarget = delta(before, after, "RequestCountPerTarget_total{availability_zone=\"zone-a\","
+          + "target=\"api-1\",target_group=\"api\"}")
+          + delta(before, after, "RequestCountPerTarget_total{availability_zone=\"zone-b\",target=\"api-2\","
+          + "target_group=\"api\"}");
+      assertThat(perTarget).isEqualTo(6);
+      assertThat(delta(before, after, "HTTPCode_Target_2XX_Count_total{target_group=\"api\"}")).isEqualTo(6);
+      assertThat(delta(before, after, "RequestCount_total{listener=\"web\"}")).isEqualTo(6);
+      assertThat(delta(before, after, "TargetResponseTime_seconds_count{availability_zone=\"zone-a\","
+          + "target=\"api-1\",target_group=\"api\"}")
+          + delta(before, after, "TargetResponseTime_seconds_count{availability_zone=\"zone-b\",target=\"api-2\","
+          + "target_group=\"api\"}"))
+          .isEqualTo(6);
+    });
     String after = http.get(admin, "/metrics").body();
-    // api-1 and api-2 have zones, so their series carry availability_zone (CloudWatch's AvailabilityZone)
-    double perTarget = delta(before, after, "RequestCountPerTarget_total{availability_zone=\"zone-a\",target=\"api-1\","
-        + "target_group=\"api\"}")
-        + delta(before, after, "RequestCountPerTarget_total{availability_zone=\"zone-b\",target=\"api-2\","
-        + "target_group=\"api\"}");
-    assertThat(perTarget).isEqualTo(6);
-    assertThat(delta(before, after, "HTTPCode_Target_2XX_Count_total{target_group=\"api\"}")).isEqualTo(6);
-    assertThat(delta(before, after, "RequestCount_total{listener=\"web\"}")).isEqualTo(6);
-    assertThat(delta(before, after, "TargetResponseTime_seconds_count{availability_zone=\"zone-a\",target=\"api-1\","
-        + "target_group=\"api\"}")
-        + delta(before, after, "TargetResponseTime_seconds_count{availability_zone=\"zone-b\",target=\"api-2\","
-        + "target_group=\"api\"}"))
-        .isEqualTo(6);
     assertThat(Prometheus.value(after, "HealthyHostCount{target_group=\"api\"}")).hasValue(2);
     assertThat(Prometheus.value(after, "UnHealthyHostCount{target_group=\"api\"}")).hasValue(0);
     assertThat(Prometheus.value(after, "GroupDesiredCapacity{auto_scaling_group=\"web-asg\"}")).hasValue(2);
@@ -304,10 +382,96 @@ class CompleteExampleTest {
   @Test
   void everyTargetGroupOfTheExampleIsServing() {
     Map<String, TargetGroup> groups = runtime.targetGroups();
-    assertThat(groups).containsOnlyKeys("web", "api", "images", "functions", "local", "via-web");
+    assertThat(groups).containsOnlyKeys("web", "api", "images", "functions", "local", "via-web", "greeter");
     for (TargetGroup g : groups.values()) {
       assertThat(g.targets()).allMatch(RegisteredTarget::isActive);
       assertThat(g.isFailingOpen()).isFalse();
     }
+  }
+
+  @Test
+  void theHttpsListenerPicksTheCertificateBySniAndRoutesByHost() throws Exception {
+    int port = runtime.listenerPort("secure");
+    try (SSLSocket s = tls(port, "www.example.com")) {
+      assertThat(commonName(s)).isEqualTo("www.example.com");
+      String response = get(s, "www.example.com", "/api/secure");
+      assertThat(response).startsWith("HTTP/1.1 200 ").containsPattern("(?i)x-seen-proto: https\r\n")
+          .containsPattern("\r\n\r\napi-[12] /api/secure$");
+    }
+    try (SSLSocket s = tls(port, "images.example.com")) {
+      assertThat(commonName(s)).isEqualTo("images.example.com");
+      String response = get(s, "images.example.com", "/logo.png");
+      assertThat(response).startsWith("HTTP/1.1 200 ").containsPattern("(?i)x-seen-proto: https\r\n")
+          .endsWith("\r\n\r\nimages-1 /logo.png");
+    }
+    try (SSLSocket s = tls(port, null)) {
+      assertThat(commonName(s)).as("no SNI: the default (first) certificate").isEqualTo("www.example.com");
+    }
+    JsonObject secure = http.get(admin, "/api/listeners/secure").json();
+    assertThat(secure.getString("Protocol")).isEqualTo("HTTPS");
+    assertThat(secure.getInteger("Port")).isEqualTo(port);
+  }
+
+  @Test
+  void aGrpcCallThroughTheHttpsListenerReachesTheGrpcGroupWithItsStatusAndTrailers() {
+    SocketAddress secure = SocketAddress.inetSocketAddress(runtime.listenerPort("secure"), "127.0.0.1");
+    grpc = GrpcClient.client(vertx, new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setSsl(true)
+        .setUseAlpn(true).setVerifyHost(false).setTrustOptions(new PemTrustOptions()
+            .addCertPath(www.certificatePath())));
+    ServiceMethod<Buffer, Buffer> hello = ServiceMethod.client(GREETER, "Hello", GrpcMessageEncoder.IDENTITY,
+        GrpcMessageDecoder.IDENTITY);
+    List<String> got = new java.util.ArrayList<>();
+    String trailer = grpc.request(secure, hello).compose(req -> req.send(Buffer.buffer("loadstar")).compose(resp -> {
+      resp.handler(m -> got.add(m.toString()));
+      return resp.end().map(v -> resp.status() + " " + resp.trailers().get("x-served-by"));
+    })).timeout(WAIT.toSeconds(), TimeUnit.SECONDS).await();
+    assertThat(trailer).isEqualTo(GrpcStatus.OK + " greeter-1");
+    assertThat(got).containsExactly("hello loadstar");
+
+    ServiceMethod<Buffer, Buffer> find = ServiceMethod.client(GREETER, "Find", GrpcMessageEncoder.IDENTITY,
+        GrpcMessageDecoder.IDENTITY);
+    String failed = grpc.request(secure, find).compose(req -> req.send(Buffer.buffer("bye")).compose(resp ->
+        resp.end().transform(v -> Future.succeededFuture(resp.status() + ": " + resp.statusMessage()))))
+        .timeout(WAIT.toSeconds(), TimeUnit.SECONDS).await();
+    assertThat(failed).as("the target's status and message reach the client").isEqualTo(GrpcStatus.NOT_FOUND
+        + ": no such greeting: bye");
+    JsonObject greeter = http.get(admin, "/api/target-groups/greeter").json();
+    assertThat(greeter.getJsonObject("HealthCheck").getString("HealthCheckProtocol")).isEqualTo("GRPC");
+  }
+
+  /** A TLS connection to 127.0.0.1 with this SNI name (none when null), trusting only the example's certificates. */
+  private SSLSocket tls(int port, String sni) throws IOException, GeneralSecurityException {
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+    for (SelfSignedCertificate c : List.of(www, images)) {
+      try (InputStream in = Files.newInputStream(Path.of(c.certificatePath()))) {
+        trusted.setCertificateEntry(c.certificatePath(), x509.generateCertificate(in));
+      }
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trusted);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
+    s.setSoTimeout((int) WAIT.toMillis());
+    SSLParameters p = s.getSSLParameters();
+    p.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
+    s.setSSLParameters(p);
+    s.startHandshake();
+    return s;
+  }
+
+  private static String commonName(SSLSocket s) throws IOException {
+    X509Certificate leaf = (X509Certificate) s.getSession().getPeerCertificates()[0];
+    return leaf.getSubjectX500Principal().getName().replaceFirst("^.*CN=([^,]+).*$", "$1");
+  }
+
+  /** Sends {@code GET path} with {@code Connection: close} and reads the whole response. */
+  private static String get(SSLSocket s, String host, String path) throws IOException {
+    s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    s.getOutputStream().flush();
+    return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
   }
 }

@@ -15,8 +15,15 @@ final class HealthCheckBinder {
     this.ctx = s.ctx();
   }
 
-  HealthCheck healthCheck(Obj hc) {
-    Build<HealthCheck.Builder, HealthCheck> p = new Build<>(ctx, hc.path(), hc.node(), HealthCheck::builder,
+  /** ALB's defaults; for a gRPC group ({@code protocolVersion: GRPC}) a gRPC check, as ALB checks such groups. */
+  static HealthCheck defaults(boolean grpcGroup) {
+    return grpcGroup ? HealthCheck.builder().protocol(HealthCheck.Protocol.GRPC).build() : HealthCheck.defaults();
+  }
+
+  /** The {@code healthCheck} object; {@code protocol} defaults to {@code GRPC} in a gRPC group. */
+  HealthCheck healthCheck(Obj hc, boolean grpcGroup) {
+    Build<HealthCheck.Builder, HealthCheck> p = new Build<>(ctx, hc.path(), hc.node(),
+        grpcGroup ? () -> HealthCheck.builder().protocol(HealthCheck.Protocol.GRPC) : HealthCheck::builder,
         HealthCheck.Builder::build)
         .word("embedded(true)", "embedded: true");
     p.set("HealthCheckProtocol", hc.choice("protocol", List.of("HTTP", "HTTPS", "TCP", "GRPC")),

@@ -3,16 +3,25 @@ package dev.loadstar.gateway.internal.config;
 import dev.loadstar.core.RetryPolicy;
 import dev.loadstar.core.config.Checks;
 import dev.loadstar.gateway.config.ListenerSpec;
+import dev.loadstar.routing.DesyncMitigationMode;
 import dev.loadstar.routing.ListenerConfig;
 import dev.loadstar.routing.RuleLimits;
 import dev.loadstar.routing.RuleSet;
+import dev.loadstar.routing.TlsConfig;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** Binds {@code listeners[]}: HTTP listeners with their rules, TCP listeners with their target group. */
+/**
+ * Binds {@code listeners[]}: HTTP and HTTPS listeners with their rules, TCP and TLS listeners with their target
+ * group.
+ */
 final class ListenerBinder {
+
+  private static final String DESYNC = "routing.http.desync_mitigation_mode";
+  private static final String DROP_INVALID = "routing.http.drop_invalid_header_fields.enabled";
+  private static final List<String> DESYNC_MODES = List.of("monitor", "defensive", "strictest");
 
   private final Scope s;
   private final Context ctx;
@@ -33,8 +42,9 @@ final class ListenerBinder {
       }
     }
     boolean nameOk = listenerName(name);
-    Val<String> protocol = o.choice("protocol", List.of("HTTP", "TCP"));
-    boolean tcp = "TCP".equals(protocol.value());
+    Val<String> protocol = o.choice("protocol", List.of("HTTP", "HTTPS", "TCP", "TLS"));
+    boolean tcp = "TCP".equals(protocol.value()) || "TLS".equals(protocol.value());
+    Val<TlsConfig> tls = new TlsBinder(s).tls(o, protocol.invalid() ? null : protocol.or("HTTP"));
     Val<String> host = o.string("host");
     Val<Long> port = o.require(o.integer("port", "a port 0-65535 (0 picks a free port)"),
         "a port 0-65535 (0 picks a free port)");
@@ -49,6 +59,10 @@ final class ListenerBinder {
     String preserveKey = "routing.http.preserve_host_header.enabled";
     Val<Boolean> preserveHost = attrs == null || tcp ? new Val<>(o.path("attributes." + preserveKey), null, null, false)
         : attrs.bool(preserveKey, true);
+    Val<String> desync = attrs == null || tcp ? new Val<>(o.path("attributes." + DESYNC), null, null, false)
+        : attrs.choice(DESYNC, DESYNC_MODES);
+    Val<Boolean> dropInvalid = attrs == null || tcp ? new Val<>(o.path("attributes." + DROP_INVALID), null, null,
+        false) : attrs.bool(DROP_INVALID, true);
     Val<dev.loadstar.gateway.config.AccessLogSettings> accessLog = attrs == null || tcp
         ? new Val<>(o.path("attributes"), null, null, false) : new AccessLogBinder(s).settings(attrs);
     RetryPolicy retryPolicy = retryPolicy(o.object("retry"), tcp);
@@ -111,15 +125,16 @@ final class ListenerBinder {
       }
       o.rejectUnknown();
       if (!nameOk || !port.present() || group == null || idle.invalid() || connect.invalid() || !zoneOk
-          || retryPolicy == null) {
+          || retryPolicy == null || tls.invalid()) {
         return null;
       }
       return new ListenerSpec(name.value(), ListenerSpec.Protocol.TCP, h, port.value().intValue(), null, null, group,
-          idleTimeout, connectTimeout, zone, retryPolicy);
+          idleTimeout, connectTimeout, zone, retryPolicy, null, tls.value());
     }
     // HTTP
     Val<Boolean> retry = o.bool("retryIdempotent");
     Val<Long> maxConns = o.integer("maxConnectionsPerTarget", "a whole number 1-100000");
+    Val<Long> maxClientConns = o.integer("maxConnections", "a whole number 0-10000000 (0: no limit)");
     Val<Long> eventLoops = o.integer("eventLoops", "a whole number 1-" + ListenerConfig.MAX_EVENT_LOOPS);
     Val<Boolean> verifyTargets = o.bool("verifyTargetCertificates");
     Val<String> trustStore = o.string("targetTrustStore");
@@ -141,6 +156,10 @@ final class ListenerBinder {
         .set("retryIdempotent", retry, ListenerConfig.Builder::retryIdempotent)
         .set("maxConnectionsPerTarget", maxConns, (b, v) -> b.maxConnectionsPerTarget(Values.clamp(v)))
         .set("eventLoops", eventLoops, (b, v) -> b.eventLoops(Values.clamp(v)))
+        .set("maxConnections", maxClientConns, (b, v) -> b.maxConnections(Values.clamp(v)))
+        .set("desyncMitigationMode", desync, (b, v) -> b.desyncMitigationMode(DesyncMitigationMode.fromAlbName(v)))
+        .set("dropInvalidHeaderFields", dropInvalid, ListenerConfig.Builder::dropInvalidHeaderFields)
+        .set("tls", tls, ListenerConfig.Builder::tls)
         .set("preserveHostHeader", preserveHost, ListenerConfig.Builder::preserveHostHeader)
         .set("verifyTargetCertificates", verifyTargets, ListenerConfig.Builder::verifyTargetCertificates)
         .set("targetTrustStorePath", trustStore, ListenerConfig.Builder::targetTrustStorePath)
@@ -152,7 +171,8 @@ final class ListenerBinder {
     RuleLimits limits = ruleLimits(o.object("ruleLimits"));
     RuleSet rules = s.rules.rules(o, defaults, limits == null ? RuleLimits.alb() : limits);
     o.rejectUnknown();
-    if (!nameOk || config == null || rules == null || limits == null || !zoneOk || accessLog.invalid()) {
+    if (!nameOk || config == null || rules == null || limits == null || !zoneOk || accessLog.invalid()
+        || tls.invalid()) {
       return null;
     }
     return new ListenerSpec(name.value(), ListenerSpec.Protocol.HTTP, h, config.port(), config, rules, null,

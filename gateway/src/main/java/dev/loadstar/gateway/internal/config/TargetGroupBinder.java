@@ -8,6 +8,7 @@ import dev.loadstar.core.BalancingAlgorithm;
 import dev.loadstar.core.HashKey;
 import dev.loadstar.core.Stickiness;
 import dev.loadstar.core.StickinessKeys;
+import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroupConfig;
 import dev.loadstar.core.discovery.DiscoveryConfig;
 import dev.loadstar.gateway.config.TargetGroupSpec;
@@ -17,7 +18,10 @@ import dev.loadstar.healthcheck.OutlierDetection;
 import java.time.Duration;
 import java.util.List;
 
-/** Binds {@code targetGroups[]}: name, protocol, ALB's attributes, then health checks, targets and discovery. */
+/**
+ * Binds {@code targetGroups[]}: name, protocol and protocol version, ALB's attributes, then health checks, targets and
+ * discovery.
+ */
 final class TargetGroupBinder {
 
   private final Scope s;
@@ -42,6 +46,7 @@ final class TargetGroupBinder {
   private static final class TgDraft {
     String name = "placeholder";
     String protocol;
+    String protocolVersion;
     String algorithm;
     Boolean mitigation;
     Long slowStart;
@@ -63,6 +68,9 @@ final class TargetGroupBinder {
       TargetGroupConfig.Builder b = TargetGroupConfig.builder(name);
       if (protocol != null) {
         b.protocol(TargetGroupConfig.Protocol.valueOf(protocol));
+      }
+      if (protocolVersion != null) {
+        b.protocolVersion(TargetGroupConfig.ProtocolVersion.valueOf(protocolVersion));
       }
       BalancingAlgorithm a = BalancingAlgorithm.byName(algorithm == null ? "round_robin" : algorithm);
       if (Boolean.TRUE.equals(mitigation)) {
@@ -121,6 +129,7 @@ final class TargetGroupBinder {
       }
     }
     Val<String> protocol = o.choice("protocol", List.of("HTTP", "HTTPS"));
+    Val<String> protocolVersion = o.choice("protocolVersion", List.of("HTTP1", "HTTP2", "GRPC"));
     Obj hc = o.object("healthCheck");
     Val<Boolean> hcEnabled = hc == null ? new Val<>(o.path("healthCheck.enabled"), null, null, false)
         : hc.bool("enabled");
@@ -131,6 +140,7 @@ final class TargetGroupBinder {
     }
     p.set("name", name, (d, v) -> d.name = v)
         .set("protocol", protocol, (d, v) -> d.protocol = v)
+        .set("protocolVersion", protocolVersion, (d, v) -> d.protocolVersion = v)
         .set("failOpen", failOpen, (d, v) -> d.failOpen = v)
         .set("healthCheckEnabled", hcEnabled, (d, v) -> d.healthCheckEnabled = v);
     Obj attrs = o.object("attributes");
@@ -166,15 +176,39 @@ final class TargetGroupBinder {
     p.set("stickiness.keys", new Val<>(o.path(), o.node(), s.stickinessKeys, false), (d, v) -> d.keys = v);
     TargetGroupConfig config = p.build();
 
-    HealthCheck healthCheck = hc == null ? HealthCheck.defaults() : s.healthChecks.healthCheck(hc);
+    boolean grpc = "GRPC".equals(protocolVersion.value());
+    HealthCheck healthCheck = hc == null ? HealthCheckBinder.defaults(grpc) : s.healthChecks.healthCheck(hc, grpc);
     OutlierDetection outlier = s.healthChecks.outlierDetection(o.object("outlierDetection"));
     List<TargetSpec> targets = s.targets.targets(o, name.value());
+    if (targets != null && protocolVersion.present() && !protocolVersion.value().equals("HTTP1")
+        && !networkTargets(o, targets, protocolVersion)) {
+      targets = null;
+    }
     DiscoveryConfig discovery = s.discovery.discovery(o);
     o.rejectUnknown();
     if (config == null || healthCheck == null || outlier == null || targets == null) {
       return null;
     }
     return new TargetGroupSpec(config, targets, healthCheck, outlier, discovery);
+  }
+
+  /**
+   * Whether every target of an HTTP/2 or gRPC group is an {@code instance} or {@code ip} target (ALB's rule: no
+   * Lambda or ALB targets with {@code ProtocolVersion} {@code HTTP2} or {@code GRPC}); each other one is reported.
+   */
+  private boolean networkTargets(Obj o, List<TargetSpec> targets, Val<String> version) {
+    boolean ok = true;
+    List<Node> nodes = o.list("targets");
+    for (TargetSpec t : targets) {
+      if (t.kind() == Target.Kind.FUNCTION || t.kind() == Target.Kind.BALANCER) {
+        int i = Integer.parseInt(t.path().substring(t.path().lastIndexOf('[') + 1, t.path().length() - 1));
+        Node at = nodes != null && i < nodes.size() ? nodes.get(i) : o.node();
+        ctx.error(at, t.path(), (t.kind() == Target.Kind.FUNCTION ? "a lambda" : "an alb") + " target (expected: "
+            + "instance or ip targets in a group with protocolVersion " + version.value() + ")");
+        ok = false;
+      }
+    }
+    return ok;
   }
 
   private Val<Boolean> onOff(Obj attrs, String key) {
