@@ -32,7 +32,26 @@ final class GatewayProcess implements AutoCloseable {
 
   /** Resources of the gateway process at one moment. */
   record Snapshot(long rssKb, long heapKb, long oldKb, long otherFds, long clientConnections,
-      long targetConnections, long threads) {
+      long targetConnections, long threads, Map<String, Integer> threadsByName) {
+
+    /**
+     * Threads outside the pools the JVM and Vert.x size themselves within fixed bounds: the JIT compiler threads
+     * and GC threads (the JVM adds and retires them with load), and Vert.x's worker pool (at most 20).
+     */
+    long unboundedThreads() {
+      long n = 0;
+      for (Map.Entry<String, Integer> e : threadsByName.entrySet()) {
+        if (!boundedPool(e.getKey())) {
+          n += e.getValue();
+        }
+      }
+      return n;
+    }
+
+    static boolean boundedPool(String name) {
+      return name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") || name.startsWith("G1 ")
+          || name.startsWith("GC Thread") || name.startsWith("vert.x-worker-t");
+    }
   }
 
   private static final Pattern LISTENER = Pattern.compile("^listener \\S+ \\(HTTP\\) on http://[^:]+:(\\d+)");
@@ -181,7 +200,23 @@ final class GatewayProcess implements AutoCloseable {
       }
     }
     return new Snapshot(status.getOrDefault("VmRSS", -1L), heap, old, fds - clients - targets, clients, targets,
-        status.getOrDefault("Threads", -1L));
+        status.getOrDefault("Threads", -1L), threadsByName(pid));
+  }
+
+  /** Thread names (/proc/PID/task/TID/comm, 15 characters at most) with their digits as N, and their counts. */
+  private static Map<String, Integer> threadsByName(long pid) throws IOException {
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    try (var dir = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : dir) {
+        try {
+          String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9]+", "N");
+          out.merge(name, 1, Integer::sum);
+        } catch (IOException endedMeanwhile) {
+          // the thread ended between the listing and the read
+        }
+      }
+    }
+    return out;
   }
 
   private static int portOf(String hexAddress) {

@@ -444,7 +444,22 @@ public final class SoakChaos {
       long poolBound = (long) o.eventLoops * o.maxConnectionsPerTarget * targets.size();
       grown += verdict(r, "connections to targets (pooled)", start.targetConnections(), end.targetConnections(),
           poolBound);
-      grown += verdict(r, "threads", start.threads(), end.threads(), start.threads() + o.threadTolerance);
+      verdict(r, "threads, all (information)", start.threads(), end.threads(), Long.MAX_VALUE);
+      grown += verdict(r, "threads outside the JIT, GC and Vert.x worker pools", start.unboundedThreads(),
+          end.unboundedThreads(), start.unboundedThreads() + o.threadTolerance);
+      r.append("\nThreads by name (digits as N) where the count changed: ");
+      java.util.Set<String> names = new java.util.TreeSet<>(start.threadsByName().keySet());
+      names.addAll(end.threadsByName().keySet());
+      java.util.StringJoiner changed = new java.util.StringJoiner(", ", "", ".\n");
+      changed.setEmptyValue("none.\n");
+      for (String n : names) {
+        int a = start.threadsByName().getOrDefault(n, 0);
+        int b = end.threadsByName().getOrDefault(n, 0);
+        if (a != b) {
+          changed.add("`" + n + "` " + a + " → " + b);
+        }
+      }
+      r.append(changed);
 
       r.append("\nThe gateway's counters at the end (admin /metrics):\n\n```\n");
       for (String line : metrics.split("\n")) {
