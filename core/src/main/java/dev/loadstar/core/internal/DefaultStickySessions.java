@@ -17,6 +17,11 @@ final class DefaultStickySessions implements StickySessions {
 
   /** Most session-key bindings kept per group; beyond it expired and then arbitrary bindings are dropped. */
   static final int MAX_SESSION_BINDINGS = 100_000;
+  /**
+   * What an eviction leaves: 90% of the bound, so one O(n) sweep frees room for a tenth of the bound and a new key
+   * costs O(1) amortised once the map is full.
+   */
+  static final int AFTER_EVICTION = MAX_SESSION_BINDINGS / 10 * 9;
 
   private final DefaultTargetGroup group;
   private final Clock clock;
@@ -24,8 +29,15 @@ final class DefaultStickySessions implements StickySessions {
   private final long durationSeconds;
   private final String cookieName;
   private final ConcurrentHashMap<String, Binding> sessions = new ConcurrentHashMap<>();
+  /** Sweeps run by {@link #evict} (read by tests). */
+  final java.util.concurrent.atomic.LongAdder sweeps = new java.util.concurrent.atomic.LongAdder();
 
   private record Binding(String targetId, long expiresAtMillis) {
+  }
+
+  /** Session-key bindings held now. */
+  int bindings() {
+    return sessions.size();
   }
 
   DefaultStickySessions(DefaultTargetGroup group, Clock clock) {
@@ -107,9 +119,10 @@ final class DefaultStickySessions implements StickySessions {
   }
 
   private void evict(long now) {
+    sweeps.increment();
     sessions.values().removeIf(x -> x.expiresAtMillis() <= now);
     Iterator<Map.Entry<String, Binding>> it = sessions.entrySet().iterator();
-    while (sessions.size() >= MAX_SESSION_BINDINGS && it.hasNext()) {
+    while (sessions.size() > AFTER_EVICTION && it.hasNext()) {
       it.next();
       it.remove();
     }
