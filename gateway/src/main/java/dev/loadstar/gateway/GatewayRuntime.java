@@ -442,7 +442,7 @@ public final class GatewayRuntime implements AdminModel {
     TcpListener l = TcpListener.builder(vertx).host(spec.host()).port(spec.port())
         .targetGroup(groups.get(spec.tcpTargetGroup())).idleTimeout(spec.idleTimeout())
         .connectTimeout(spec.connectTimeout()).name(spec.name()).localZone(spec.zone())
-        .retryPolicy(spec.retryPolicy()).tls(spec.tcpTls()).build();
+        .retryPolicy(spec.retryPolicy()).tls(spec.tcpTls()).maxConnections(spec.tcpMaxConnections()).build();
     metrics.bindTcpListener(spec.name(), l);
     return l;
   }

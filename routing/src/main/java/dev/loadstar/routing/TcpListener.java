@@ -58,7 +58,7 @@ public interface TcpListener extends Balancer {
   /** Client connections currently paired with a target. */
   int activeConnections();
 
-  /** Client connections closed because no target could be reached. */
+  /** Client connections closed because no target could be reached or the listener was at its connection limit. */
   long rejectedConnections();
 
   /**
@@ -89,6 +89,7 @@ public interface TcpListener extends Balancer {
     private String localZone;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private TlsConfig tls;
+    private int maxConnections = ListenerConfig.DEFAULT_MAX_CONNECTIONS;
 
     private Builder(Vertx vertx) {
       this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -156,8 +157,19 @@ public interface TcpListener extends Balancer {
       return this;
     }
 
+    /**
+     * Sets the most client connections open at once (0-10,000,000; 0 = unlimited; default
+     * {@value ListenerConfig#DEFAULT_MAX_CONNECTIONS}); a connection beyond it is closed as it is accepted and
+     * counted in {@link TcpListener#rejectedConnections()}.
+     */
+    public Builder maxConnections(int n) {
+      this.maxConnections = n;
+      return this;
+    }
+
     /** Validates the settings and builds the listener (not yet started). */
     public TcpListener build() {
+      Checks.range("maxConnections", maxConnections, 0, 10_000_000);
       Checks.notNull("group", group);
       Checks.notBlank("host", host);
       if (port < 0 || port > 65535) {
@@ -178,7 +190,7 @@ public interface TcpListener extends Balancer {
             "off or verify on a TCP listener (passthrough forwards the certificate in HTTP headers)");
       }
       return new DefaultTcpListener(vertx, host, port, group, idleTimeout, connectTimeout,
-          name != null ? name : (tls != null ? "tls-" : "tcp-") + port, localZone, retryPolicy, tls);
+          name != null ? name : (tls != null ? "tls-" : "tcp-") + port, localZone, retryPolicy, tls, maxConnections);
     }
   }
 }

@@ -25,10 +25,20 @@ import java.time.Duration;
  * @param accessLog where an HTTP listener's access log goes ({@code access_logs.*} attributes), or null when off
  * @param tcpTls the TLS settings of a TLS listener (a TCP listener that terminates TLS), else null; an HTTPS
  *     listener's are {@code httpConfig.tls()}
+ * @param tcpMaxConnections the most client connections a TCP or TLS listener keeps open (0: no limit); an HTTP
+ *     listener's are {@code httpConfig.maxConnections()}
  */
 public record ListenerSpec(String name, Protocol protocol, String host, int port, ListenerConfig httpConfig,
     RuleSet rules, String tcpTargetGroup, Duration idleTimeout, Duration connectTimeout, String zone,
-    RetryPolicy retryPolicy, AccessLogSettings accessLog, TlsConfig tcpTls) {
+    RetryPolicy retryPolicy, AccessLogSettings accessLog, TlsConfig tcpTls, int tcpMaxConnections) {
+
+  /** A listener with the default connection limit on a TCP listener. */
+  public ListenerSpec(String name, Protocol protocol, String host, int port, ListenerConfig httpConfig,
+      RuleSet rules, String tcpTargetGroup, Duration idleTimeout, Duration connectTimeout, String zone,
+      RetryPolicy retryPolicy, AccessLogSettings accessLog, TlsConfig tcpTls) {
+    this(name, protocol, host, port, httpConfig, rules, tcpTargetGroup, idleTimeout, connectTimeout, zone,
+        retryPolicy, accessLog, tcpTls, ListenerConfig.DEFAULT_MAX_CONNECTIONS);
+  }
 
   /** A listener without TLS on a TCP listener. */
   public ListenerSpec(String name, Protocol protocol, String host, int port, ListenerConfig httpConfig,

@@ -209,6 +209,10 @@ class TlsAndEdgeConfigTest {
     assertThat(defaults.maxConnections()).isEqualTo(ListenerConfig.DEFAULT_MAX_CONNECTIONS);
     assertThat(validate(listener("HTTP", "maxConnections: 0")).config().listeners().get(0).httpConfig()
         .maxConnections()).as("0: no limit").isZero();
+    assertThat(validate(listener("TCP", "maxConnections: 7")).config().listeners().get(0).tcpMaxConnections())
+        .isEqualTo(7);
+    assertThat(validate(listener("TCP", "")).config().listeners().get(0).tcpMaxConnections())
+        .isEqualTo(ListenerConfig.DEFAULT_MAX_CONNECTIONS);
   }
 
   @Test
@@ -228,9 +232,8 @@ class TlsAndEdgeConfigTest {
     assertThat(errors(listener("TCP", "attributes: {routing.http.desync_mitigation_mode: monitor}")))
         .singleElement().asString().startsWith("gw.yaml:5:18: listeners[0].attributes.routing.http."
             + "desync_mitigation_mode: unknown field (expected: one of tcp.idle_timeout.seconds");
-    assertThat(errors(listener("TLS", "maxConnections: 10"))).contains("gw.yaml:5:5: listeners[0].maxConnections: "
-        + "unknown field (expected: one of name, protocol, certificates, sslPolicy, mutualAuthentication, host, port, "
-        + "zone, connectTimeoutSeconds, attributes, retry, defaultActions, rules)");
+    assertThat(errors(listener("TCP", "maxConnections: -1"))).containsExactly(
+        "gw.yaml:5:21: listeners[0].maxConnections: -1 (expected: 0-10000000)");
   }
 
   @Test

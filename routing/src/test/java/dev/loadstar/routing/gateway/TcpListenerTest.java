@@ -122,4 +122,58 @@ class TcpListenerTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> tcp.activeConnections() == 0);
     client.close().await();
   }
+
+  @Test
+  void aConnectionBeyondTheLimitIsClosedAndCountedAndAFreedPlaceIsTakenAgain() {
+    AtomicInteger backendCloses = new AtomicInteger();
+    TargetGroup g = f.group("tcp", echoServer("t-a", backendCloses));
+    tcp = TcpListener.builder(f.vertx).host("127.0.0.1").port(0).targetGroup(g).maxConnections(2).build();
+    tcp.start().await();
+    NetClient client = f.vertx.createNetClient();
+    List<StringBuilder> got = new ArrayList<>();
+    List<AtomicInteger> closed = new ArrayList<>();
+    List<NetSocket> socks = new ArrayList<>();
+    for (int c = 0; c < 3; c++) {
+      StringBuilder text = new StringBuilder();
+      AtomicInteger closes = new AtomicInteger();
+      got.add(text);
+      closed.add(closes);
+      socks.add(connect(client, s -> {
+        s.handler(b -> {
+          synchronized (text) {
+            text.append(b.toString());
+          }
+        });
+        s.closeHandler(v -> closes.incrementAndGet());
+      }));
+      if (c < 2) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+          synchronized (text) {
+            assertThat(text.toString()).startsWith("t-a");
+          }
+        });
+      }
+    }
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(closed.get(2).get()).isEqualTo(1));
+    synchronized (got.get(2)) {
+      assertThat(got.get(2).toString()).as("the third connection never reached the target").isEmpty();
+    }
+    assertThat(tcp.rejectedConnections()).isEqualTo(1);
+    assertThat(closed.get(0).get() + closed.get(1).get()).isZero();
+    socks.get(0).close().await();
+    // the listener frees the place when it sees the close, in the same event-loop turn as it closes the target side
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(backendCloses.get()).isEqualTo(1));
+    StringBuilder again = new StringBuilder();
+    connect(client, s -> s.handler(b -> {
+      synchronized (again) {
+        again.append(b.toString());
+      }
+    }));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      synchronized (again) {
+        assertThat(again.toString()).startsWith("t-a");
+      }
+    });
+    assertThat(tcp.rejectedConnections()).isEqualTo(1);
+  }
 }

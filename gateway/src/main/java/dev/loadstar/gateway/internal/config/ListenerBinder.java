@@ -123,13 +123,19 @@ final class ListenerBinder {
           }
         }
       }
+      Val<Long> tcpMaxConns = o.integer("maxConnections", "a whole number 0-10000000 (0: no limit)");
+      if (tcpMaxConns.present() && (tcpMaxConns.value() < 0 || tcpMaxConns.value() > 10_000_000)) {
+        ctx.error(tcpMaxConns.node(), tcpMaxConns.path(), tcpMaxConns.render() + " (expected: 0-10000000)");
+        tcpMaxConns = new Val<>(tcpMaxConns.path(), tcpMaxConns.node(), null, true);
+      }
       o.rejectUnknown();
       if (!nameOk || !port.present() || group == null || idle.invalid() || connect.invalid() || !zoneOk
-          || retryPolicy == null || tls.invalid()) {
+          || retryPolicy == null || tls.invalid() || tcpMaxConns.invalid()) {
         return null;
       }
       return new ListenerSpec(name.value(), ListenerSpec.Protocol.TCP, h, port.value().intValue(), null, null, group,
-          idleTimeout, connectTimeout, zone, retryPolicy, null, tls.value());
+          idleTimeout, connectTimeout, zone, retryPolicy, null, tls.value(),
+          tcpMaxConns.or((long) ListenerConfig.DEFAULT_MAX_CONNECTIONS).intValue());
     }
     // HTTP
     Val<Boolean> retry = o.bool("retryIdempotent");

@@ -38,6 +38,9 @@ public final class DefaultTcpListener implements TcpListener {
   private final String name;
   private final AttemptEngine engine;
   private final AtomicInteger active = new AtomicInteger();
+  /** Client connections open (counted only with a limit). */
+  private final AtomicInteger clients = new AtomicInteger();
+  private final int maxConnections;
   private final LongAdder rejected = new LongAdder();
   private final LongAdder tlsErrors = new LongAdder();
   /** TLS termination, or null for plain TCP. */
@@ -47,8 +50,10 @@ public final class DefaultTcpListener implements TcpListener {
 
   /** A listener; use {@link TcpListener#builder}. */
   public DefaultTcpListener(Vertx vertx, String host, int port, TargetGroup group, Duration idleTimeout,
-      Duration connectTimeout, String name, String localZone, RetryPolicy retryPolicy, TlsConfig tls) {
+      Duration connectTimeout, String name, String localZone, RetryPolicy retryPolicy, TlsConfig tls,
+      int maxConnections) {
     this.vertx = vertx;
+    this.maxConnections = maxConnections;
     this.name = name;
     TimeSource time = TimeSource.system(vertx);
     this.engine = AttemptEngine.create(retryPolicy, time, dev.loadstar.core.ExchangeListener.Factory.NONE, localZone);
@@ -86,6 +91,15 @@ public final class DefaultTcpListener implements TcpListener {
   }
 
   private void accept(NetSocket front) {
+    if (maxConnections > 0) {
+      if (clients.incrementAndGet() > maxConnections) {
+        clients.decrementAndGet();
+        rejected.increment();
+        front.close();
+        return;
+      }
+      front.closeHandler(v -> clients.decrementAndGet());
+    }
     front.pause();
     connect(front, engine.connection(group));
   }
