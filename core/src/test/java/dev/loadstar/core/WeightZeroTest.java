@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.loadstar.core.Backends.Backend;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -99,9 +98,8 @@ class WeightZeroTest {
     Backends backends = new Backends(vertx);
     Backend alive = backends.start("alive");
     Backend weightless = backends.start("weightless");
-    HttpServer s = vertx.createHttpServer().requestHandler(r -> r.response().end()).listen(0, "127.0.0.1").await();
-    int deadPort = s.actualPort();
-    s.close().await();
+    RefusingPorts refusing = new RefusingPorts();
+    int deadPort = refusing.next();
     TargetGroup g = TargetGroup.create(vertx, TargetGroupConfig.builder("svc").build());
     g.register(Target.of("dead", "127.0.0.1", deadPort));
     g.register(Target.builder("weightless", "127.0.0.1", weightless.port).weight(0).build());
@@ -122,6 +120,7 @@ class WeightZeroTest {
       assertThat(alive.received.get()).isEqualTo(40);
     } finally {
       client.close().await();
+      refusing.close();
     }
   }
 }

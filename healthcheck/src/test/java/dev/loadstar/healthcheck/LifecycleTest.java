@@ -157,14 +157,22 @@ class LifecycleTest {
         .maxConcurrentChecks(3).build());
     // the listener runs on the checker's event loops: one target's checks always on the same one
     Map<String, List<long[]>> windows = new ConcurrentHashMap<>();
-    checker.probeListener((t, planned, startNanos, endNanos, failure, active) -> windows.computeIfAbsent(
-        t.target().id(), k -> new CopyOnWriteArrayList<>()).add(new long[] {startNanos, endNanos}));
+    AtomicInteger failedChecks = new AtomicInteger();
+    checker.probeListener((t, planned, startNanos, endNanos, failure, active) -> {
+      windows.computeIfAbsent(t.target().id(), k -> new CopyOnWriteArrayList<>())
+          .add(new long[] {startNanos, endNanos});
+      if (failure != null) {
+        failedChecks.incrementAndGet();
+      }
+    });
     await().atMost(Duration.ofSeconds(20)).until(() -> group.targets().stream()
         .allMatch(t -> t.health().state() == State.HEALTHY));
     await().atMost(Duration.ofSeconds(20)).until(() -> windows.size() == 12
         && windows.values().stream().allMatch(w -> w.size() >= 3));
     checker.close().await();
-    assertThat(maxInFlight.get()).isBetween(1, 3);
+    // a check the checker gave up on (timed out: the server's 40 ms answer came late on a loaded machine) frees its
+    // slot while the server may still hold its request: the server then counts one more, once per such check
+    assertThat(maxInFlight.get()).isBetween(1, 3 + failedChecks.get());
     for (Map.Entry<String, List<long[]>> e : windows.entrySet()) {
       List<long[]> w = e.getValue();
       for (int i = 1; i < w.size(); i++) {

@@ -22,7 +22,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,6 +42,7 @@ class ReasonCodeTest {
   private TargetGroup group;
   private HealthChecker checker;
   private final FakeClock clock = new FakeClock();
+  private final List<Socket> refusing = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -58,6 +60,13 @@ class ReasonCodeTest {
     group.close().await();
     vertx.close().await();
     wm.stop();
+    for (Socket s : refusing) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
   }
 
   private HealthCheck.Builder checks() {
@@ -79,10 +88,15 @@ class ReasonCodeTest {
     return group.target("i-a").health();
   }
 
-  private static int closedPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return s.getLocalPort();
-    }
+  /**
+   * A port on 127.0.0.1 that refuses connections until the test ends: a socket is bound to it and never listens (a
+   * port bound and released again is free for any process on the machine to take).
+   */
+  private int closedPort() throws IOException {
+    Socket s = new Socket();
+    refusing.add(s);
+    s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+    return s.getLocalPort();
   }
 
   @Test

@@ -11,7 +11,9 @@ import dev.loadstar.core.TargetHealth;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,10 +23,13 @@ class TargetGroupMetricsTest {
 
   private final Vertx vertx = Vertx.vertx();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  /** Bound to the refusing port and never listening: no other process can take the port while the test runs. */
+  private final Socket refusing = new Socket();
 
   @AfterEach
-  void tearDown() {
+  void tearDown() throws Exception {
     vertx.close().await();
+    refusing.close();
   }
 
   private int server(int status) {
@@ -33,10 +38,10 @@ class TargetGroupMetricsTest {
     return s.actualPort();
   }
 
-  private static int closedPort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  /** A port on 127.0.0.1 that refuses connections until the test ends. */
+  private int refusingPort() throws Exception {
+    refusing.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+    return refusing.getLocalPort();
   }
 
   private double count(String name, String target) {
@@ -53,7 +58,7 @@ class TargetGroupMetricsTest {
     TargetGroup group = TargetGroup.create(vertx, TargetGroupConfig.builder("api").build());
     group.register(Target.builder("ok", "127.0.0.1", server(200)).zone("zone-a").build());
     group.register(Target.of("boom", "127.0.0.1", server(503)));
-    group.register(Target.of("dead", "127.0.0.1", closedPort()));
+    group.register(Target.of("dead", "127.0.0.1", refusingPort()));
     TargetGroupMetrics metrics = TargetGroupMetrics.bind(group, registry);
     LoadBalancedClient client = LoadBalancedClient.create(vertx).addTargetGroup(group);
     int sent = 30;

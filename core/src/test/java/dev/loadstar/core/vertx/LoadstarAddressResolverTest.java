@@ -3,6 +3,7 @@ package dev.loadstar.core.vertx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.loadstar.core.RefusingPorts;
 import dev.loadstar.core.Target;
 import dev.loadstar.core.TargetGroup;
 import dev.loadstar.core.TargetGroupConfig;
@@ -30,6 +31,7 @@ class LoadstarAddressResolverTest {
   private Vertx vertx;
   private final List<HttpClientAgent> clients = new ArrayList<>();
   private final Queue<Promise<Void>> held = new ConcurrentLinkedQueue<>();
+  private final RefusingPorts refusing = new RefusingPorts();
 
   @BeforeEach
   void setUp() {
@@ -42,6 +44,7 @@ class LoadstarAddressResolverTest {
       c.close().await();
     }
     vertx.close().await();
+    refusing.close();
   }
 
   private int backend(String name) {
@@ -124,19 +127,21 @@ class LoadstarAddressResolverTest {
     assertThat(group.target("i-b").inFlight()).isEqualTo(1);
     held.forEach(Promise::complete);
     assertThat(List.of(first.await(), second.await())).containsExactlyInAnyOrder("i-a", "i-b");
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-        .until(() -> group.target("i-a").inFlight() == 0 && group.target("i-b").inFlight() == 0);
-    assertThat(group.target("i-a").requestCount()).isEqualTo(1);
+    // Vert.x reports the response end to the balancer in no documented order with handing over the body, and ending
+    // a request leaves the in-flight count before it counts the request
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(group.target("i-a").inFlight()).isZero();
+      assertThat(group.target("i-b").inFlight()).isZero();
+      assertThat(group.target("i-a").requestCount()).isEqualTo(1);
+      assertThat(group.target("i-b").requestCount()).isEqualTo(1);
+    });
     assertThat(group.target("i-a").failureCount()).isZero();
   }
 
   @Test
   void connectionFailuresAreRecordedAsFailures() {
     TargetGroup group = group(false, "i-a");
-    HttpServer dead = vertx.createHttpServer().requestHandler(r -> r.response().end()).listen(0, "127.0.0.1").await();
-    int deadPort = dead.actualPort();
-    dead.close().await();
-    group.register(Target.of("i-dead", "127.0.0.1", deadPort));
+    group.register(Target.of("i-dead", "127.0.0.1", refusing.next()));
     HttpClientAgent client = client(LoadstarAddressResolver.create().addTargetGroup(group),
         LoadstarAddressResolver.loadBalancer());
     int failed = 0;
@@ -148,8 +153,11 @@ class LoadstarAddressResolverTest {
       }
     }
     assertThat(failed).isEqualTo(2);
-    assertThat(group.target("i-dead").failureCount()).isEqualTo(2);
-    assertThat(group.target("i-dead").inFlight()).isZero();
+    // Vert.x reports the failed interaction to the balancer in no documented order with failing the request
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(group.target("i-dead").failureCount()).isEqualTo(2);
+      assertThat(group.target("i-dead").inFlight()).isZero();
+    });
   }
 
   @Test

@@ -7,10 +7,9 @@ import dev.loadstar.gateway.GatewayRuntime;
 import dev.loadstar.gateway.config.GatewayConfig;
 import dev.loadstar.gateway.support.Http;
 import dev.loadstar.gateway.support.Prometheus;
+import dev.loadstar.gateway.support.RefusingPorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,6 +60,7 @@ class AccessLogFormatTest {
 
   private final Vertx vertx = Vertx.vertx();
   private GatewayRuntime runtime;
+  private final RefusingPorts refusing = new RefusingPorts();
 
   @AfterEach
   void tearDown() {
@@ -68,13 +68,9 @@ class AccessLogFormatTest {
       runtime.close().await();
     }
     vertx.close().await();
+    refusing.close();
   }
 
-  static int closedPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   /** Parses one line into its fields (the line must match ALB's format). */
   static Map<String, String> parse(String line) {
@@ -95,7 +91,7 @@ class AccessLogFormatTest {
       }
     }).listen(0, "127.0.0.1").await();
     int app = backend.actualPort();
-    int dead = closedPort();
+    int dead = refusing.next();
     Path log = dir.resolve("access.log");
     String yaml = """
         admin: {port: 0}

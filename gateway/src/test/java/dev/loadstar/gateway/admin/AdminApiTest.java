@@ -35,6 +35,8 @@ class AdminApiTest {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final String TOKEN = "s3cret-admin-token";
+  // Health checks are frequent so the targets are healthy soon, and need 10 failures in a row (2 s) to turn a target
+  // unhealthy, so a loaded machine timing out a few 100 ms checks does not change the health the tests assert.
   private static final String CONFIG = """
       admin: {host: 127.0.0.1, port: 0, token: s3cret-admin-token}
       listeners:
@@ -56,10 +58,12 @@ class AdminApiTest {
         - name: api
           targets: [{id: api-1, host: 127.0.0.1, port: "${env:API_PORT}"}]
           attributes: {deregistration_delay.timeout_seconds: 0}
-          healthCheck: {path: /health, intervalSeconds: 0.2, timeoutSeconds: 0.1, embedded: true}
+          healthCheck: {path: /health, intervalSeconds: 0.2, timeoutSeconds: 0.1, embedded: true,
+            unhealthyThresholdCount: 10}
         - name: fleet
           attributes: {deregistration_delay.timeout_seconds: 0}
-          healthCheck: {intervalSeconds: 0.2, timeoutSeconds: 0.1, embedded: true, healthyThresholdCount: 2}
+          healthCheck: {intervalSeconds: 0.2, timeoutSeconds: 0.1, embedded: true, healthyThresholdCount: 2,
+            unhealthyThresholdCount: 10}
       scalingGroups:
         - name: fleet-asg
           launchTemplate: {provider: in-process}

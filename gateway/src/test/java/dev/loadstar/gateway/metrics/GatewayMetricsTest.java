@@ -9,10 +9,9 @@ import dev.loadstar.gateway.config.GatewayConfig;
 import dev.loadstar.gateway.GatewayRuntime;
 import dev.loadstar.gateway.support.Http;
 import dev.loadstar.gateway.support.Prometheus;
+import dev.loadstar.gateway.support.RefusingPorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +44,8 @@ class GatewayMetricsTest {
         - name: app
           targets: [{id: app-1, host: 127.0.0.1, port: "${env:APP_PORT}"}]
           attributes: {deregistration_delay.timeout_seconds: 0}
-          healthCheck: {path: /200, intervalSeconds: 0.2, timeoutSeconds: 0.1, embedded: true}
+          healthCheck: {path: /200, intervalSeconds: 0.2, timeoutSeconds: 0.1, embedded: true,
+            unhealthyThresholdCount: 10}
         - name: dead
           targets: [{id: dead-1, host: 127.0.0.1, port: "${env:DEAD_PORT}"}]
           healthCheck: {enabled: false}
@@ -57,14 +57,7 @@ class GatewayMetricsTest {
   private Vertx vertx;
   private GatewayRuntime runtime;
   private Http http;
-
-  private static int closedPort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  private final RefusingPorts refusing = new RefusingPorts();
 
   @BeforeEach
   void start() {
@@ -75,7 +68,7 @@ class GatewayMetricsTest {
       req.response().setStatusCode(last.matches("[1-5][0-9][0-9]") ? Integer.parseInt(last) : 200).end();
     }).listen(0, "127.0.0.1").await();
     GatewayConfig config = GatewayConfig.parse(CONFIG, "metrics.yaml", false,
-        Map.of("APP_PORT", Integer.toString(app.actualPort()), "DEAD_PORT", Integer.toString(closedPort()))::get);
+        Map.of("APP_PORT", Integer.toString(app.actualPort()), "DEAD_PORT", Integer.toString(refusing.next()))::get);
     runtime = GatewayRuntime.create(vertx, config);
     runtime.start().await();
     http = new Http(vertx);
@@ -89,6 +82,7 @@ class GatewayMetricsTest {
     http.close();
     runtime.close().await();
     vertx.close().await();
+    refusing.close();
   }
 
   private String scrape() {
@@ -104,7 +98,12 @@ class GatewayMetricsTest {
     for (String uri : new String[] {"/a", "/b", "/302", "/404", "/500", "/503", "/dead/x", "/empty/x"}) {
       http.get(web, uri);
     }
-    String m = scrape();
+    // a request is counted per target (RequestCountPerTarget, TargetResponseTime) when the gateway has written its
+    // response out, which the client may see first
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrafficCounted(scrape()));
+  }
+
+  private static void assertTrafficCounted(String m) {
     // the listener: every request, and the errors it generated itself (502 refused target, 503 empty group)
     assertThat(Prometheus.value(m, "RequestCount_total{listener=\"web\"}")).hasValue(8);
     assertThat(Prometheus.value(m, "HTTPCode_ELB_5XX_Count_total{listener=\"web\"}")).hasValue(2);
@@ -156,7 +155,9 @@ class GatewayMetricsTest {
   @Test
   void perTargetSeriesLeaveWithTheirTarget() {
     http.get(runtime.listenerPort("web"), "/a");
-    assertThat(scrape()).contains("RequestCountPerTarget_total{target=\"app-1\",target_group=\"app\"} 1.0");
+    // counted when the gateway has written the response out, which the client may see first
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(scrape()).contains("RequestCountPerTarget_total{target=\"app-1\",target_group=\"app\"} 1.0"));
     runtime.targetGroups().get("app").deregister("app-1").await();
     String m = scrape();
     assertThat(m).doesNotContain("target=\"app-1\"");

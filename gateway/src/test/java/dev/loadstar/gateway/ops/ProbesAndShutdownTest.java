@@ -97,6 +97,8 @@ class ProbesAndShutdownTest {
     backend.release();
     assertThat(inFlight.await(30, TimeUnit.SECONDS)).isEqualTo("200 slow done");
     stopped.await(30, TimeUnit.SECONDS);
-    assertThat(Sockets.accepts(admin)).isFalse();
+    // Vert.x completes a server's close before its listening socket is released (a few milliseconds later on a busy
+    // machine)
+    await().atMost(Duration.ofSeconds(10)).until(() -> !Sockets.accepts(admin));
   }
 }

@@ -168,7 +168,7 @@ class GatewayAttemptsTest {
   @Test
   void withTwoOfThreeTargetsDeadAndNotEjectedEveryGetSucceedsWithinTheDefaultAttemptLimit() {
     int live = f.backend("live");
-    f.group("web", GatewayFixture.closedPort(), GatewayFixture.closedPort(), live);
+    f.group("web", f.refusingPort(), f.refusingPort(), live);
     f.start(RuleSet.of(Action.forward("web")), ListenerConfig.builder().eventLoops(2));
     List<Future<GatewayFixture.Resp>> inFlight = new ArrayList<>();
     int ok = 0;

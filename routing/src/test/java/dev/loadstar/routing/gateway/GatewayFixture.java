@@ -18,10 +18,15 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -40,6 +45,7 @@ final class GatewayFixture implements AutoCloseable {
   final Map<String, TargetGroup> groups = new HashMap<>();
   final HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
   HttpListener listener;
+  private final List<Socket> refusing = new CopyOnWriteArrayList<>();
 
   /** A backend answering with its id and echoing selected request headers as response headers. */
   int backend(String id) {
@@ -62,13 +68,20 @@ final class GatewayFixture implements AutoCloseable {
     return s.actualPort();
   }
 
-  /** A port on which nothing listens. */
-  static int closedPort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * A port on 127.0.0.1 that refuses connections until {@link #close}: a socket is bound to it and never listens.
+   * A port bound and released again (a closed server's) is free for any process on the machine to take, so it may
+   * accept by the time a test connects to it.
+   */
+  int refusingPort() {
+    Socket s = new Socket();
+    try {
+      s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
     } catch (IOException e) {
-      throw new IllegalStateException(e);
+      throw new UncheckedIOException(e);
     }
+    refusing.add(s);
+    return s.getLocalPort();
   }
 
   TargetGroup group(String name, TargetGroupConfig.Builder config, int... ports) {
@@ -166,5 +179,12 @@ final class GatewayFixture implements AutoCloseable {
       listener.close().await();
     }
     vertx.close().await();
+    for (Socket s : refusing) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 }

@@ -89,8 +89,8 @@ class InspectionHookTest {
     assertThat(f.get("/fine").body()).isEqualTo("i-a");
     assertThat(f.listener.stats().elbResponses(500)).isEqualTo(2);
     // a forward's attempt ends once the response was written out, which the client may see first
-    await().atMost(Duration.ofSeconds(5)).until(() -> f.groups.get("web").targets().get(0).requestCount() >= 1);
-    assertThat(f.groups.get("web").targets().get(0).requestCount()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(f.groups.get("web").targets().get(0).requestCount()).isEqualTo(1));
   }
 
   @Test
@@ -99,7 +99,10 @@ class InspectionHookTest {
     Promise<Verdict> never = Promise.promise();
     HttpListener.Builder b = HttpListener.builder(f.vertx).rules(RuleSet.of(Action.forward("web")))
         .hook(ctx -> ctx.uri().equals("/stuck") ? never.future() : Future.succeededFuture(Verdict.pass()));
-    f.start(b, ListenerConfig.builder().idleTimeout(Duration.ofMillis(300)));
+    // the listener closes a client connection idle for the idle timeout + 1 s: a loaded machine has been seen to take
+    // over 2 s between the connect and the request (and the next request reuses the connection), so a shorter
+    // timeout could close the connection instead of answering 504
+    f.start(b, ListenerConfig.builder().idleTimeout(Duration.ofMillis(2_500)));
     assertThat(f.get("/stuck").status()).isEqualTo(504);
     assertThat(f.listener.stats().elbResponses(504)).isEqualTo(1);
     // the verdict that comes too late is ignored (listeners of a context-less promise run in complete())
@@ -107,8 +110,8 @@ class InspectionHookTest {
     assertThat(f.listener.stats().forwarded()).isZero();
     assertThat(f.get("/fine").body()).isEqualTo("i-a");
     // a forward's attempt ends once the response was written out, which the client may see first
-    await().atMost(Duration.ofSeconds(5)).until(() -> f.groups.get("web").targets().get(0).requestCount() >= 1);
-    assertThat(f.groups.get("web").targets().get(0).requestCount()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(f.groups.get("web").targets().get(0).requestCount()).isEqualTo(1));
   }
 
   @Test

@@ -38,8 +38,8 @@ class RequestLogTest {
   void start() {
     int live = f.backend("live");
     f.group("web", live);
-    f.group("retry", GatewayFixture.closedPort(), live);
-    f.group("dead", GatewayFixture.closedPort());
+    f.group("retry", f.refusingPort(), live);
+    f.group("dead", f.refusingPort());
     TargetGroup fn = TargetGroup.create(f.vertx, TargetGroupConfig.builder("fn").build());
     fn.register(Target.function("hello", req -> Future.succeededFuture(
         new FunctionResponse(201, MultiMap.caseInsensitiveMultiMap(), Buffer.buffer("hi")))));

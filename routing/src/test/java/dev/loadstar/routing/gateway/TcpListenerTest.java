@@ -94,7 +94,9 @@ class TcpListenerTest {
           && tcp.activeConnections() == 0);
     }
     assertThat(targets).containsExactlyInAnyOrder("t-a", "t-b");
-    assertThat(g.targets().stream().mapToLong(t -> t.requestCount()).sum()).isEqualTo(4);
+    // the listener leaves its active count before it ends the connection's request on the target
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(g.targets().stream().mapToLong(t -> t.requestCount()).sum()).isEqualTo(4));
     client.close().await();
   }
 
@@ -102,7 +104,7 @@ class TcpListenerTest {
   void backendCloseClosesTheClientAndARefusingTargetIsSkipped() {
     NetServer closer = f.vertx.createNetServer().connectHandler(sock -> sock.end(Buffer.buffer("bye")))
         .listen(0, "127.0.0.1").await();
-    TargetGroup g = f.group("tcp", closer.actualPort(), GatewayFixture.closedPort());
+    TargetGroup g = f.group("tcp", closer.actualPort(), f.refusingPort());
     tcp = TcpListener.create(f.vertx, "127.0.0.1", 0, g);
     tcp.start().await();
     NetClient client = f.vertx.createNetClient();

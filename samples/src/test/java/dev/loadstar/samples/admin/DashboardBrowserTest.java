@@ -4,6 +4,7 @@ import dev.loadstar.gateway.admin.AdminServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.loadstar.samples.lab.LabAdminModel;
@@ -16,6 +17,9 @@ import io.vertx.core.Vertx;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +117,14 @@ class DashboardBrowserTest {
     }
     if (vertx != null) {
       vertx.close().await();
+    }
+  }
+
+  private static boolean free(int port) throws IOException {
+    try (ServerSocket s = new ServerSocket(port, 50, InetAddress.getByName("127.0.0.1"))) {
+      return true;
+    } catch (BindException e) {
+      return false;
     }
   }
 
@@ -243,7 +255,9 @@ class DashboardBrowserTest {
     waiting().until(d -> d.findElement(By.id("banner")).isDisplayed());
     assertThat(driver.findElement(By.id("banner")).getText()).isEqualTo("Admin server unreachable — retrying");
 
-    // the same lab's API again on the same port: the page recovers by itself
+    // the same lab's API again on the same port: the page recovers by itself (Vert.x completes the close before the
+    // listening socket is released, a few milliseconds later on a busy machine: the port is bound once it is free)
+    await().atMost(WAIT).until(() -> free(port));
     secondAdmin = AdminServer.builder(vertx, new LabAdminModel(lab)).port(port).build();
     secondAdmin.start().await();
     waiting().until(d -> !d.findElement(By.id("banner")).isDisplayed());

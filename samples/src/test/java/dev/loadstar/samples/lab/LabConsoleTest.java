@@ -108,8 +108,10 @@ class LabConsoleTest {
 
     // the page through the gateway names an instance while the console waits for input
     HttpClient http = vertx.createHttpClient();
+    // the body is asked for in the callback that receives the response: a stage chained from this thread can be
+    // added after the response has fully arrived, and Vert.x 5.0.7 then never completes it (see docs/architecture.md)
     String page = http.request(HttpMethod.GET, lab.listener().actualPort(), "127.0.0.1", "/")
-        .compose(r -> r.send()).compose(r -> r.body()).await().toString();
+        .compose(r -> r.send().compose(resp -> resp.body())).await().toString();
     assertThat(page).matches("<h1>i-[0-9a-f]{17}</h1>");
     http.close().await();
 

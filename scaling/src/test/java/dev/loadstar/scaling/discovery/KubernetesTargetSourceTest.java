@@ -305,8 +305,10 @@ class KubernetesTargetSourceTest {
       assertThat(status().state()).isEqualTo(State.OK);
 
       // The connection is lost while watching: two checks find the watch down, the source fails, the group keeps
-      // what it had.
-      proxy.cut();
+      // what it had. The API server is unreachable without an answer (a partition): the informer's reconnects hang
+      // instead of failing at once, so its own error report (on its real-time backoff) cannot come before the
+      // checks on fake time, which a loaded machine's polling may take long to make.
+      proxy.partition();
       checkUntil(time, () -> status().state() == State.FAILING);
       assertThat(status().lastError()).isEqualTo("EndpointSlices of Service shop/web port http: the watch is down, "
           + "reconnecting (last known targets kept)");
@@ -327,12 +329,18 @@ class KubernetesTargetSourceTest {
     }
   }
 
-  /** A TCP proxy on 127.0.0.1 that can drop every connection and refuse new ones, then let them through again. */
+  /**
+   * A TCP proxy on 127.0.0.1 that can drop every connection and close new ones at once, or hold new ones without an
+   * answer (a partition), then let them through again.
+   */
   private static final class CuttableProxy {
     private final Vertx vertx;
     private final int targetPort;
     private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
+    /** Connections accepted during a partition: open, never answered. */
+    private final Set<NetSocket> held = ConcurrentHashMap.newKeySet();
     private volatile boolean down;
+    private volatile boolean silent;
     private NetServer server;
     private NetClient netClient;
 
@@ -345,7 +353,12 @@ class KubernetesTargetSourceTest {
       netClient = vertx.createNetClient();
       server = vertx.createNetServer().connectHandler(in -> {
         if (down) {
-          in.close();
+          if (silent) {
+            in.pause();
+            held.add(in);
+          } else {
+            in.close();
+          }
           return;
         }
         in.pause();
@@ -382,12 +395,23 @@ class KubernetesTargetSourceTest {
       sockets.forEach(NetSocket::close);
     }
 
+    /** Drops every connection and holds new ones without an answer until {@link #restore}. */
+    void partition() {
+      silent = true;
+      cut();
+    }
+
+    /** Lets new connections through; those held by a partition are closed (their clients retry). */
     void restore() {
       down = false;
+      silent = false;
+      held.forEach(NetSocket::close);
+      held.clear();
     }
 
     void stop() {
       cut();
+      held.forEach(NetSocket::close);
       server.close().await();
       netClient.close().await();
     }
