@@ -71,6 +71,34 @@ class InspectionHookTest {
   }
 
   @Test
+  void verdictsCompletedOnAnotherThreadAreAppliedOnTheConnectionsEventLoop() throws Exception {
+    f.group("web", f.backend("i-a"));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      HttpListener.Builder b = HttpListener.builder(f.vertx).rules(RuleSet.of(Action.forward("web")))
+          .hook(ctx -> {
+            // a hook backed by a library with its own threads (a CompletableFuture answered from its pool)
+            Promise<Verdict> p = Promise.promise();
+            pool.execute(() -> p.complete(ctx.uri().startsWith("/deny") ? Verdict.reject(403, "denied")
+                : Verdict.pass()));
+            return p.future();
+          });
+      f.start(b, ListenerConfig.builder());
+      for (int i = 0; i < 20; i++) {
+        GatewayFixture.Resp denied = f.get("/deny/" + i);
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(denied.body()).isEqualTo("denied");
+        GatewayFixture.Resp ok = f.get("/ok/" + i);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body()).isEqualTo("i-a");
+      }
+      assertThat(f.listener.stats().hookRejections()).isEqualTo(20);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void throwingOrFailingHookGives500AndTheListenerKeepsServing() {
     f.group("web", f.backend("i-a"));
     HttpListener.Builder b = HttpListener.builder(f.vertx).rules(RuleSet.of(Action.forward("web")))

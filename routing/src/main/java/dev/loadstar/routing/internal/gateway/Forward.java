@@ -555,6 +555,12 @@ final class Forward implements InspectionContext {
    * blame), resets the request to the target, and answers 500, or resets a response already started.
    */
   void guard(Runnable step) {
+    if (Thread.currentThread() != worker.loop) {
+      // a future completed on another thread (a hook's verdict, a function's answer): the listener's connections are
+      // written only from their event loop (strict thread mode)
+      worker.context.runOnContext(v -> guard(step));
+      return;
+    }
     try {
       step.run();
     } catch (Exception e) {

@@ -40,6 +40,8 @@ final class Worker implements Deployable {
   private HttpServer server;
   TargetClients clients;
   Context context;
+  /** The event loop thread of {@link #context}: the only thread that writes to this worker's client connections. */
+  volatile Thread loop;
 
   Worker(DefaultHttpListener listener, int listenPort) {
     this.listener = listener;
@@ -52,6 +54,7 @@ final class Worker implements Deployable {
   @Override
   public Future<?> deploy(Context context) {
     this.context = context;
+    this.loop = Thread.currentThread();
     // created on this worker's context: its connections live on this event loop
     this.clients = new TargetClients(listener.vertx, config);
     server = listener.vertx.createHttpServer(serverOptions(listenPort));
@@ -93,6 +96,9 @@ final class Worker implements Deployable {
         .setMaxHeaderSize(config.maxHeadersSize())
         .setHttp2ClearTextEnabled(true)
         .setHandle100ContinueAutomatically(true)
+        // every write to a client connection happens on its event loop (Forward.guard hops there), so Vert.x may
+        // write directly instead of through a cross-thread outbound queue
+        .setStrictThreadMode(true)
         // one second more than the wait on a target, so the 504 for a silent target reaches the client before
         // the client connection's own idle timeout closes it
         .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis() + 1_000))
