@@ -31,7 +31,8 @@ public final class TlsGateway {
     }
     int port = Integer.parseInt(args[0]);
     int loops = Integer.parseInt(args[1]);
-    Vertx vertx = Vertx.vertx();
+    // as the gateway command: Netty's native transport (epoll) when the jar carries it
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
     TargetGroup be = TargetGroup.create(vertx, TargetGroupConfig.builder("be").build());
     be.register(Target.of("b1", "127.0.0.1", Integer.parseInt(args[2])));
     be.register(Target.of("b2", "127.0.0.1", Integer.parseInt(args[3])));

@@ -141,7 +141,9 @@ start_proxy() {  # $1 = nginx | haproxy | haproxy-retry | loadstar; echoes nothi
   case $1 in
     nginx)         start_nginx_proxy;  PROXY_PORT=$NGINX_PORT ;;
     haproxy*)      start_haproxy "$1"; PROXY_PORT=$HAPROXY_PORT ;;
-    loadstar)      start_loadstar;     PROXY_PORT=$LOADSTAR_PORT ;;
+    loadstar)      start_loadstar;     PROXY_PORT=$LOADSTAR_PORT
+                   # the admin event stream (health changes, ejections) for the raw output; it ends with the gateway
+                   curl -sN "http://$HOST:$LOADSTAR_ADMIN/api/events" > "$WORK/loadstar/events.log" 2>/dev/null & ;;
     *) echo "unknown proxy $1 (expected: nginx, haproxy, haproxy-retry, loadstar)"; exit 1 ;;
   esac
 }

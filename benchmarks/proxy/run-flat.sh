@@ -18,7 +18,8 @@
 #   FD_TOL=8                        open file descriptors other than TCP connections, and client connections still
 #                                   open with no load: end <= start + FD_TOL. Connections to the backends are pooled
 #                                   and vary with load: end <= event loops x maxConnectionsPerTarget x 2 targets
-#   THREAD_TOL=4                    threads: end <= start + THREAD_TOL (the JVM adds JIT and GC threads on demand)
+#   THREAD_TOL=4                    threads outside the JIT compiler, GC and Vert.x worker pools (which the JVM and
+#                                   Vert.x grow on demand within their own bounds): end <= start + THREAD_TOL
 #   CPU_TOL_PCT=25                  CPU time per request in the last minute <= the first minute's * (1 + CPU_TOL_PCT%)
 #   PORT_BASE=9110  RESULTS=<path> (default ./proxy-flat-results.md)  RAW=<dir> (default ./proxy-flat-raw; wiped)
 # Needs: nginx, wrk, curl, and the JDK's jcmd and jstat.
@@ -81,18 +82,22 @@ tcp_of() {
 # snapshot <label>: "label rss_kb heap_kb old_kb fds threads clients backends" (heap and old generation after a
 # full GC; fds without the TCP connections to clients and backends, which are counted on their own)
 snapshot() {
-  local label=$1 pid=$PROXY_PID rss fds threads gc tcp
+  local label=$1 pid=$PROXY_PID rss fds threads gc tcp ub
   sleep 2   # let the gateway close the connections wrk left
   tcp=$(tcp_of "$pid")
   fds=$(( $(ls /proc/"$pid"/fd | wc -l) - ${tcp% *} - ${tcp#* } ))
   threads=$(awk '/^Threads:/{print $2}' /proc/"$pid"/status)
+  # thread names (digits as N) and counts; the JIT compiler, GC and Vert.x worker pools are bounded by the JVM and
+  # Vert.x (the worker pool at 20 threads) and grow on demand, so only the other threads are judged
+  cat /proc/"$pid"/task/*/comm 2>/dev/null | sed 's/[0-9][0-9]*/N/g' | sort | uniq -c > "$RAW/threads-$label.txt"
+  ub=$(awk '!/ (C1 Compiler|C2 Compiler|G1 |GC Thread|vert\.x-worker-t)/{s+=$1} END{print s+0}' "$RAW/threads-$label.txt")
   jcmd "$pid" GC.run > "$RAW/gc-$label.txt" 2>&1
   jstat -gc "$pid" > "$RAW/jstat-$label.txt" 2>&1
   # jstat -gc: a header line of column names, a line of values (KB); heap = survivors + eden + old
   gc=$(awk 'NR==1{for(i=1;i<=NF;i++) c[$i]=i} NR==2{printf "%.0f %.0f", $c["S0U"]+$c["S1U"]+$c["EU"]+$c["OU"], $c["OU"]}' \
       "$RAW/jstat-$label.txt")
   rss=$(awk '/^VmRSS:/{print $2}' /proc/"$pid"/status)
-  echo "$label $rss $gc $fds $threads $tcp"
+  echo "$label $rss $gc $fds $threads $tcp $ub"
 }
 
 echo "proxy-flat: $MINUTES x $CHUNK of $SHAPE at $(shape_conns "$SHAPE") connections, gateway JIT warm-up $LOADSTAR_WARMUP, work=$WORK"
@@ -123,8 +128,8 @@ cleanup
 END_TS=$(date +%s)
 
 # ---------------------------------------------------------------- verdicts
-read -r _ rss0 heap0 old0 fd0 th0 cl0 be0 <<<"$START"
-read -r _ rss1 heap1 old1 fd1 th1 cl1 be1 <<<"$END"
+read -r _ rss0 heap0 old0 fd0 th0 cl0 be0 ub0 <<<"$START"
+read -r _ rss1 heap1 old1 fd1 th1 cl1 be1 ub1 <<<"$END"
 POOL_BOUND=$((NCPU * LOADSTAR_POOL * 2))   # event loops x maxConnectionsPerTarget x targets
 cpu_first=$(awk 'NR==1{print $5}' "$MINUTE_ROWS"); cpu_last=$(awk 'END{print $5}' "$MINUTE_ROWS")
 errs_total=$(awk '{s+=$6} END{print s+0}' "$MINUTE_ROWS")
@@ -146,7 +151,8 @@ TABLE="$WORK/table.md"
   verdict "open file descriptors (other than client and backend connections)" "" "$fd0" "$fd1" "$((fd0 + FD_TOL))"
   verdict "client connections left open (no load)" "" "$cl0" "$cl1" "$((cl0 + FD_TOL))"
   verdict "connections to the backends (pooled)" "" "$be0" "$be1" "$POOL_BOUND"
-  verdict "threads" "" "$th0" "$th1" "$((th0 + THREAD_TOL))"
+  verdict "threads, all (information)" "" "$th0" "$th1" 999999
+  verdict "threads outside the JIT, GC and Vert.x worker pools" "" "$ub0" "$ub1" "$((ub0 + THREAD_TOL))"
   verdict "CPU per request, first vs last minute" "us" "$cpu_first" "$cpu_last" \
     "$(awk -v s="$cpu_first" -v p="$CPU_TOL_PCT" 'BEGIN{printf "%.1f", s*(1+p/100)}')"
   echo
@@ -164,6 +170,7 @@ cat "$TABLE"
   echo "- machine: $(machine_line)"
   echo "- versions: $(versions_line)"
   echo "- load: \`wrk -t$WRK_THREADS -c$(shape_conns "$SHAPE") -d$CHUNK --latency\`, shape $SHAPE, $MINUTES runs back to back after a $LOADSTAR_WARMUP warm-up; the gateway (\`gateway --config\`, conf/loadstar.yaml.in, eventLoops $NCPU, maxConnectionsPerTarget $LOADSTAR_POOL${LOADSTAR_JAVA_OPTS:+, JVM options $LOADSTAR_JAVA_OPTS}) in front of 2 nginx backends, no pinning"
+  echo "- threads by name (digits as N) whose count changed, start → end: $(awk 'NR==FNR{a[substr($0, index($0,$2))]=$1; next} {n=substr($0, index($0,$2)); b[n]=$1} END{for (k in a) if (!(k in b)) b[k]=0; for (k in b) if (a[k]+0 != b[k]) printf "`%s` %d → %d; ", k, a[k], b[k]}' "$RAW/threads-start.txt" "$RAW/threads-end.txt")"
   echo "- start / end: 2 s after the warm-up / the last run (no load): RSS and threads from /proc/PID/status, descriptors from /proc/PID/fd (TCP connections to clients and to the backends counted apart, from /proc/net/tcp), heap and old generation from \`jstat -gc\` right after \`jcmd PID GC.run\` (a full GC)"
   echo "- failed requests over all minutes: $errs_total"
   echo "- elapsed: $((END_TS-BEGIN_TS)) s"

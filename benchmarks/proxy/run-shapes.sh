@@ -209,7 +209,7 @@ for LAYOUT in $LAYOUTS; do
           > "$RAW/$LAYOUT-loadstar-metrics.txt" 2>&1 || true
     fi
     stop_proxy
-    for f in "$WORK/$px/stdout.log" "$WORK/$px-proxy/logs/error.log"; do
+    for f in "$WORK/$px/stdout.log" "$WORK/$px/events.log" "$WORK/$px-proxy/logs/error.log"; do
       if [ -s "$f" ]; then cp "$f" "$RAW/$LAYOUT-$px-$(basename "$f")"; fi
     done
   done

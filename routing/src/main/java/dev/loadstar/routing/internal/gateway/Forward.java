@@ -268,6 +268,9 @@ final class Forward implements InspectionContext {
         return;
       }
       HttpClientRequest creq = ar.result();
+      // failures reach the response future and the pipes; without a handler Vert.x also logs each one at ERROR
+      // (a reset after the client went away is routine)
+      creq.exceptionHandler(e -> { });
       backend = creq;
       if (clientGone()) {
         exchange.cancelled();
