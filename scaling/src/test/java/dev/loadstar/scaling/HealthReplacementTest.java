@@ -83,9 +83,11 @@ class HealthReplacementTest {
           "Health checks failed"));
     }
 
+    // an activity's end is recorded after its instance's state changed: wait for both
     soon().until(() -> group.instances().size() == 10
         && sick.stream().allMatch(id -> group.instance(id) == null)
-        && group.instances().stream().allMatch(i -> i.state() == InstanceState.IN_SERVICE));
+        && group.instances().stream().allMatch(i -> i.state() == InstanceState.IN_SERVICE)
+        && group.activities().stream().allMatch(ScalingActivity::isDone));
     assertThat(maxTerminations.get()).isEqualTo(1);
     assertThat(maxLaunches.get()).isEqualTo(1);
     List<ScalingActivity> replacements = group.activities().stream()
@@ -135,7 +137,8 @@ class HealthReplacementTest {
     String second = group.instances().get(0).id();
     group.setInstanceHealth(second, false).await();
     soon().until(() -> group.instance(second) == null
-        && group.instances().size() == 1 && group.instances().get(0).state() == InstanceState.IN_SERVICE);
+        && group.instances().size() == 1 && group.instances().get(0).state() == InstanceState.IN_SERVICE
+        && group.activities().stream().allMatch(ScalingActivity::isDone));
     assertThat(group.activities()).filteredOn(a -> a.kind() == ScalingActivity.Kind.TERMINATE).last()
         .satisfies(a -> assertThat(a.cause()).endsWith("an instance was taken out of service in response to a user"
             + " health-check."));

@@ -88,8 +88,10 @@ class LifecycleHookTest {
   }
 
   private void awaitInService() {
+    // an activity's end is recorded after its instance's state changed: wait for both
     soon().until(() -> group.instances().size() == 1
-        && group.instances().get(0).state() == InstanceState.IN_SERVICE);
+        && group.instances().get(0).state() == InstanceState.IN_SERVICE
+        && group.activities().stream().allMatch(ScalingActivity::isDone));
   }
 
   @Test

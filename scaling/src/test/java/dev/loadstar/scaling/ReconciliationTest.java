@@ -61,7 +61,8 @@ class ReconciliationTest {
 
     ScalingGroup second = group("web", 1, TerminationPolicy.OLDEST_INSTANCE);
     second.start().await();
-    await().atMost(Duration.ofSeconds(30)).until(() -> second.instances().size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> second.instances().size() == 1
+        && second.activities().stream().allMatch(ScalingActivity::isDone));
     assertThat(second.instances().get(0).id()).isEqualTo(launched.get(2).id());
     assertThat(provider.isRunning(launched.get(0).id())).isFalse();
     assertThat(provider.isRunning(launched.get(1).id())).isFalse();
