@@ -74,7 +74,7 @@ public final class DefaultHttpListener implements HttpListener {
     this.config = config;
     this.groups = groups;
     this.hooks = hooks;
-    this.connections = new ConnectionLimit(config.maxConnections(), stats);
+    this.connections = new ConnectionLimit(config.maxConnections(), stats.rejectedConnections);
     checkGroups(rules);
     this.rules = rules;
     StickinessKeys keys = config.groupStickinessKeys() != null ? config.groupStickinessKeys() : StickinessKeys.random();

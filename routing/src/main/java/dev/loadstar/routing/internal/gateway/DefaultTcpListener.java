@@ -38,9 +38,8 @@ public final class DefaultTcpListener implements TcpListener {
   private final String name;
   private final AttemptEngine engine;
   private final AtomicInteger active = new AtomicInteger();
-  /** Client connections open (counted only with a limit). */
-  private final AtomicInteger clients = new AtomicInteger();
-  private final int maxConnections;
+  /** The limit on open client connections (its refusals count in {@link #rejected}). */
+  private final ConnectionLimit connections;
   private final LongAdder rejected = new LongAdder();
   private final LongAdder tlsErrors = new LongAdder();
   /** TLS termination, or null for plain TCP. */
@@ -53,7 +52,7 @@ public final class DefaultTcpListener implements TcpListener {
       Duration connectTimeout, String name, String localZone, RetryPolicy retryPolicy, TlsConfig tls,
       int maxConnections) {
     this.vertx = vertx;
-    this.maxConnections = maxConnections;
+    this.connections = new ConnectionLimit(maxConnections, rejected);
     this.name = name;
     TimeSource time = TimeSource.system(vertx);
     this.engine = AttemptEngine.create(retryPolicy, time, dev.loadstar.core.ExchangeListener.Factory.NONE, localZone);
@@ -91,15 +90,11 @@ public final class DefaultTcpListener implements TcpListener {
   }
 
   private void accept(NetSocket front) {
-    if (maxConnections > 0) {
-      if (clients.incrementAndGet() > maxConnections) {
-        clients.decrementAndGet();
-        rejected.increment();
-        front.close();
-        return;
-      }
-      front.closeHandler(v -> clients.decrementAndGet());
+    if (!connections.tryAcquire()) {
+      front.close();
+      return;
     }
+    front.closeHandler(v -> connections.release());
     front.pause();
     connect(front, engine.connection(group));
   }

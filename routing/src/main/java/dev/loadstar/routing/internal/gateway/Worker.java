@@ -112,7 +112,8 @@ final class Worker implements Deployable {
   // ---- request entry -------------------------------------------------------------------------------------------
 
   private void connected(HttpConnection conn) {
-    if (!listener.connections.admit(conn)) {
+    if (!listener.connections.tryAcquire()) {
+      conn.close();
       guard.closing(conn); // a request already read on it is not served
       return;
     }
